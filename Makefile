@@ -1,0 +1,52 @@
+# Parcours — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from the PATH, else a private copy installed from PyPI into .tools/.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help run test install demo lint format browser bench clean
+
+help:
+	@echo "make run    — installe, crée la base SQLite de démonstration et sert http://$(HOST):$(PORT)"
+	@echo "make test   — lance toute la suite de tests (DATABASE_URL=postgres://... pour PostgreSQL)"
+	@echo "make lint   — ruff check + ruff format --check"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --upgrade pip uv
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+
+run: install
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(UV) run parcours migrate --noinput
+	DJANGO_DEBUG=1 $(UV) run parcours demo
+	@echo "Parcours est servi sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)"
+	DJANGO_DEBUG=1 $(UV) run parcours runserver $(HOST):$(PORT)
+
+demo: install
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(UV) run parcours migrate --noinput
+	DJANGO_DEBUG=1 $(UV) run parcours demo --reset
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install browser
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: install
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Parcours: the information system of the Écoles de la Deuxième Chance."""

@@ -1,0 +1,98 @@
+"""Who may do what: permissions per role, and the decorators every view goes through.
+
+A view of school data is decorated with ``@school_view(Perm.X)``: the URL carries the school's
+slug; the current user must hold an active membership in that school (otherwise 404, as if the
+school did not exist) whose role grants ``Perm.X`` (otherwise 403). The membership is then
+``request.membership`` and every read goes through a selector that takes it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Membership, Role
+
+
+class Perm(StrEnum):
+    VIEW_SCHOOL = "view_school"  # the school's home page, sites and rooms
+    MANAGE_PREMISES = "manage_premises"  # create and edit sites and rooms
+    VIEW_STAFF = "view_staff"  # the staff list (names and roles of employees)
+    VIEW_PARTNERS = "view_partners"  # prescribers and funders of the school
+    MANAGE_PARTNERS = "manage_partners"
+    VIEW_FUNDING = "view_funding"  # funding agreements (a funder sees only its own)
+    MANAGE_FUNDING = "manage_funding"
+    VIEW_PERSONAL_DATA = "view_personal_data"  # any record about a person
+    VIEW_NETWORK = "view_network"  # aggregated figures across the network's schools
+
+
+_STAFF_COMMON = {Perm.VIEW_SCHOOL, Perm.VIEW_STAFF, Perm.VIEW_PARTNERS, Perm.VIEW_PERSONAL_DATA}
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.DIRECTOR: frozenset(
+        _STAFF_COMMON
+        | {Perm.MANAGE_PREMISES, Perm.MANAGE_PARTNERS, Perm.VIEW_FUNDING, Perm.MANAGE_FUNDING}
+    ),
+    Role.INTAKE: frozenset(_STAFF_COMMON),
+    Role.REFERENT: frozenset(_STAFF_COMMON),
+    Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
+    # A prescriber sees the school's premises (they are public) and, later, their own referrals.
+    Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL}),
+    # Funders and the network never see personal data: only premises and aggregated figures.
+    Role.FUNDER: frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_FUNDING}),
+    Role.NETWORK: frozenset({Perm.VIEW_NETWORK}),
+}
+
+
+def has_perm(membership: Membership | None, perm: Perm) -> bool:
+    return membership is not None and perm in ROLE_PERMS.get(membership.role, frozenset())
+
+
+def _login_required(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+def school_view(perm: Perm) -> Callable:
+    """Decorate a view whose URL has a ``school_slug``; see the module docstring."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, school_slug: str, *args, **kwargs) -> HttpResponse:
+            if (response := _login_required(request)) is not None:
+                return response
+            membership = getattr(request, "membership", None)
+            if membership is None or membership.school is None:
+                raise Http404("Aucune école de ce nom parmi les vôtres.")
+            if membership.school.slug != school_slug:  # the middleware sets it from the URL
+                raise Http404("Aucune école de ce nom parmi les vôtres.")
+            if not has_perm(membership, perm):
+                raise PermissionDenied("Votre rôle ne permet pas d'accéder à cette page.")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_perm = perm  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def network_view(view: Callable) -> Callable:
+    """Decorate a view of the network's aggregated figures (network accounts only)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (response := _login_required(request)) is not None:
+            return response
+        membership = getattr(request, "membership", None)
+        if not has_perm(membership, Perm.VIEW_NETWORK):
+            raise PermissionDenied("Cette page est réservée aux comptes du réseau national.")
+        return view(request, *args, **kwargs)
+
+    wrapped.required_perm = Perm.VIEW_NETWORK  # type: ignore[attr-defined]
+    return wrapped

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.school_home, name="home"),
+    path("sites/nouveau/", views.site_create, name="site_create"),
+    path("sites/<int:pk>/", views.site_detail, name="site"),
+    path("sites/<int:pk>/modifier/", views.site_edit, name="site_edit"),
+    path("sites/<int:site_pk>/salles/nouvelle/", views.room_create, name="room_create"),
+    path("salles/<int:pk>/", views.room_detail, name="room"),
+    path("salles/<int:pk>/modifier/", views.room_edit, name="room_edit"),
+    path("equipe/", views.staff_list, name="staff"),
+    path("partenaires/", views.partner_list, name="partners"),
+    path("partenaires/nouveau/", views.partner_create, name="partner_create"),
+    path("partenaires/<int:pk>/modifier/", views.partner_edit, name="partner_edit"),
+    path("financements/", views.funding_list, name="funding"),
+    path("financements/nouveau/", views.funding_create, name="funding_create"),
+    path("financements/<int:pk>/modifier/", views.funding_edit, name="funding_edit"),
+]

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from parcours import views
+from parcours.organisations import views as organisation_views
+
+admin.site.site_header = "Parcours — administration"
+admin.site.site_title = "Parcours"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("parcours.accounts.urls")),
+    path("reseau/", organisation_views.network_home, name="network_home"),
+    path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,99 @@
+"""Shared fixtures: a small world with two schools and one member of every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from parcours.organisations.models import (
+    FundingAgreement,
+    Membership,
+    Partner,
+    Role,
+    Room,
+    School,
+    Site,
+)
+
+from .factories import (
+    TEST_PASSWORD,
+    FundingAgreementFactory,
+    MembershipFactory,
+    NetworkFactory,
+    PartnerFactory,
+    RoomFactory,
+    SchoolFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    school: School
+    site: Site
+    room: Room
+    prescriber_partner: Partner
+    funder_partner: Partner
+    funding: FundingAgreement
+    members: dict[str, Membership] = field(default_factory=dict)
+    other_school: School | None = None
+    other_site: Site | None = None
+    other_room: Room | None = None
+    other_partner: Partner | None = None
+    other_funding: FundingAgreement | None = None
+    outsider: Membership | None = None
+
+    def client_for(self, who: str) -> Client:
+        """A logged-in client for a role of ``school``, ``"outsider"`` or ``"anonymous"``."""
+        client = Client()
+        if who == "anonymous":
+            return client
+        membership = self.outsider if who == "outsider" else self.members[who]
+        assert client.login(email=membership.user.email, password=TEST_PASSWORD)
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:
+    network = NetworkFactory()
+    school = SchoolFactory(network=network, slug="e2c-alpha", name="E2C Alpha")
+    site = SiteFactory(school=school, name="Site Alpha", surface_m2=450)
+    room = RoomFactory(site=site, name="Salle Alpha")
+    RoomFactory(site=site, name="Salle Informatique Alpha", computer_room=True)
+    prescriber = PartnerFactory(school=school, name="Mission Locale Alpha")
+    funder = PartnerFactory(school=school, funder=True, name="Métropole Alpha")
+    funding = FundingAgreementFactory(school=school, funder=funder)
+    world = World(
+        school=school,
+        site=site,
+        room=room,
+        prescriber_partner=prescriber,
+        funder_partner=funder,
+        funding=funding,
+    )
+    for role in Role:
+        user = UserFactory(email=f"{role.value}@alpha.example.org", last_name=f"Alpha{role.value}")
+        kwargs = {"user": user, "role": role.value, "school": school, "network": network}
+        if role == Role.NETWORK:
+            kwargs["school"] = None
+        if role == Role.PRESCRIBER:
+            kwargs["partner"] = prescriber
+        if role == Role.FUNDER:
+            kwargs["partner"] = funder
+        world.members[role.value] = MembershipFactory(**kwargs)
+
+    other = SchoolFactory(network=network, slug="e2c-beta", name="E2C Beta")
+    world.other_school = other
+    world.other_site = SiteFactory(school=other, name="Site Beta")
+    world.other_room = RoomFactory(site=world.other_site, name="Salle Beta")
+    world.other_partner = PartnerFactory(school=other, name="Mission Locale Beta")
+    world.other_funding = FundingAgreementFactory(school=other)
+    world.outsider = MembershipFactory(
+        user=UserFactory(email="referent@beta.example.org", last_name="Betareferent"),
+        school=other,
+        role=Role.REFERENT,
+    )
+    return world
