@@ -126,6 +126,7 @@ LOCALE_PATHS = [BASE_DIR / "parcours" / "locale"]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"]
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "parcours" / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,10 +15,18 @@ from .models import (
     Membership,
     Network,
     Partner,
+    Role,
     Room,
     RoomKind,
     School,
     Site,
+)
+
+#: Staff listed as an organisation chart reads: direction first.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(rank)) for rank, role in enumerate(Role)),
+    default=Value(99),
+    output_field=IntegerField(),
 )
 
 
@@ -74,7 +82,8 @@ def staff_for(membership: Membership) -> QuerySet[Membership]:
         Membership.objects.active_on(_today())
         .filter(school=membership.school, role__in=STAFF_ROLES)
         .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name")
+        .annotate(role_rank=ROLE_ORDER)
+        .order_by("role_rank", "user__last_name", "user__first_name")
     )
 
 

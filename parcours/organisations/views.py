@@ -38,9 +38,7 @@ def _edit(
 ) -> HttpResponse:
     """Shared create/edit flow: bound form → service → redirect; errors re-render the form."""
     school = request.membership.school
-    form = form_class(
-        request.POST or None, instance=instance, school=school, initial=initial or {}
-    )
+    form = form_class(request.POST or None, instance=instance, school=school, initial=initial or {})
     if request.method == "POST" and form.is_valid():
         try:
             obj = save(
