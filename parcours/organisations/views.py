@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -38,7 +39,14 @@ def _edit(
 ) -> HttpResponse:
     """Shared create/edit flow: bound form → service → redirect; errors re-render the form."""
     school = request.membership.school
-    form = form_class(request.POST or None, instance=instance, school=school, initial=initial or {})
+    # The form works on a copy: ModelForm validation writes to its instance, and the service
+    # must see the stored values to audit what changed.
+    form = form_class(
+        request.POST or None,
+        instance=copy.copy(instance) if instance is not None else None,
+        school=school,
+        initial=initial or {},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             obj = save(
