@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.audit",
     "parcours.organisations",
+    "parcours.people",
+    "parcours.pathways",
+    "parcours.intake",
     "parcours.demo",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -28,6 +29,7 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
+from .intake.world import build_intake_world
 
 
 @dataclass
@@ -45,6 +47,10 @@ class World:
     other_partner: Partner | None = None
     other_funding: FundingAgreement | None = None
     outsider: Membership | None = None
+    #: Objects of ``school`` by key, and the same kinds of objects of ``other_school``: the URL
+    #: walk in test_url_access.py builds URLs from them (see ``PK_OBJECTS`` tables).
+    objects: dict[str, Any] = field(default_factory=dict)
+    others: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, who: str) -> Client:
         """A logged-in client for a role of ``school``, ``"outsider"`` or ``"anonymous"``."""
@@ -96,4 +102,15 @@ def world(db) -> World:
         school=other,
         role=Role.REFERENT,
     )
+    world.objects.update(
+        site=site, room=room, prescriber_partner=prescriber, funding=funding, funder_partner=funder
+    )
+    world.others.update(
+        site=world.other_site,
+        room=world.other_room,
+        prescriber_partner=world.other_partner,
+        funding=world.other_funding,
+        funder_partner=world.other_funding.funder,
+    )
+    build_intake_world(world)
     return world

@@ -1,10 +1,11 @@
 """Walks EVERY URL pattern of the project with users of every role and checks the status.
 
-Every URL must be listed here: in ``URL_PERMS`` with the permission its view must require (the
-view declares it with ``@school_view(Perm.X)``, the test checks they agree), or in ``OPEN_URLS``
-with its expected status. The expected status for each role then follows from ``ROLE_PERMS``.
-URLs whose ``pk`` names an object say which in ``PK_OBJECTS``. A new URL that is not listed
-fails this test, so no screen escapes the access rules unnoticed.
+Every URL must be listed in a ``url_table*.py`` module under ``tests/`` (one per area, see
+``tests/url_tables.py``): in ``URL_PERMS`` with the permission its view must require (the view
+declares it with ``@school_view(Perm.X)``, the test checks they agree), or in ``OPEN_URLS`` with
+its expected status. The expected status for each role then follows from ``ROLE_PERMS``. URLs
+whose ``pk`` names an object say which in ``PK_OBJECTS`` (a key of ``world.objects``). A new URL
+that is not listed fails this test, so no screen escapes the access rules unnoticed.
 """
 
 from __future__ import annotations
@@ -14,51 +15,15 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from parcours.organisations.access import Perm, has_perm
+from parcours.organisations.access import has_perm
 from parcours.organisations.models import Role
+
+from .url_tables import collect_tables
 
 ALL_ROLES = [role.value for role in Role]
 WHO = [*ALL_ROLES, "outsider", "anonymous"]
 
-#: URLs that do not require a school permission: expected status for everybody.
-#: ``"login"`` means: anonymous users are redirected to the login page.
-OPEN_URLS: dict[str, dict[str, int]] = {
-    "home": {"anonymous": 302, "*": 302},  # redirects to the user's school (or the network)
-    "healthz": {"*": 200},
-    "accounts:login": {"anonymous": 200, "*": 302},  # logged-in users are sent home
-    "accounts:logout": {"*": 405},  # POST only
-}
-
-#: The permission each school or network URL requires.
-URL_PERMS: dict[str, Perm] = {
-    "organisations:home": Perm.VIEW_SCHOOL,
-    "organisations:site": Perm.VIEW_SCHOOL,
-    "organisations:room": Perm.VIEW_SCHOOL,
-    "organisations:site_create": Perm.MANAGE_PREMISES,
-    "organisations:site_edit": Perm.MANAGE_PREMISES,
-    "organisations:room_create": Perm.MANAGE_PREMISES,
-    "organisations:room_edit": Perm.MANAGE_PREMISES,
-    "organisations:staff": Perm.VIEW_STAFF,
-    "organisations:partners": Perm.VIEW_PARTNERS,
-    "organisations:partner_create": Perm.MANAGE_PARTNERS,
-    "organisations:partner_edit": Perm.MANAGE_PARTNERS,
-    "organisations:funding": Perm.VIEW_FUNDING,
-    "organisations:funding_create": Perm.MANAGE_FUNDING,
-    "organisations:funding_edit": Perm.MANAGE_FUNDING,
-    "network_home": Perm.VIEW_NETWORK,
-}
-
-#: For URLs with a ``pk``: which object of the world it designates.
-PK_OBJECTS: dict[str, str] = {
-    "organisations:site": "site",
-    "organisations:site_edit": "site",
-    "organisations:room": "room",
-    "organisations:room_edit": "room",
-    "organisations:partner_edit": "prescriber_partner",
-    "organisations:funding_edit": "funding",
-}
-#: Other kwargs that name an object, whatever the URL.
-KWARG_OBJECTS = {"site_pk": "site"}
+URL_PERMS, OPEN_URLS, PK_OBJECTS, KWARG_OBJECTS = collect_tables()
 
 
 @dataclass(frozen=True)
@@ -87,20 +52,15 @@ def project_urls() -> list[Url]:
 def _kwargs(name: str, pattern: Url, world, *, other: bool = False) -> dict:
     """URL kwargs for ``name``; ``other=True`` takes the objects of the other school."""
     kwargs = {}
+    objects = world.others if other else world.objects
     for key in pattern.keys:
         if key == "school_slug":
             kwargs[key] = world.school.slug
             continue
-        attr = PK_OBJECTS.get(name) if key == "pk" else KWARG_OBJECTS.get(key)
-        assert attr, f"{name}: say in PK_OBJECTS/KWARG_OBJECTS which object '{key}' designates"
-        if other:
-            attr = {
-                "site": "other_site",
-                "room": "other_room",
-                "prescriber_partner": "other_partner",
-                "funding": "other_funding",
-            }[attr]
-        kwargs[key] = getattr(world, attr).pk
+        spec = (PK_OBJECTS.get(name), "pk") if key == "pk" else KWARG_OBJECTS.get(key)
+        object_key, attribute = spec or (None, None)
+        assert object_key, f"{name}: say in PK_OBJECTS/KWARG_OBJECTS what '{key}' designates"
+        kwargs[key] = getattr(objects[object_key], attribute)
     return kwargs
 
 

@@ -29,6 +29,11 @@ class Perm(StrEnum):
     MANAGE_FUNDING = "manage_funding"
     VIEW_PERSONAL_DATA = "view_personal_data"  # any record about a person
     VIEW_NETWORK = "view_network"  # aggregated figures across the network's schools
+    REFER = "refer"  # a prescriber submits referrals and follows their own
+    VIEW_CANDIDATES = "view_candidates"  # the intake pipeline, candidates, info sessions
+    MANAGE_INTAKE = "manage_intake"  # record referrals, sessions, interviews, decisions, entries
+    OVERRIDE_ELIGIBILITY = "override_eligibility"  # admit despite a failing rule (with a reason)
+    MANAGE_ELIGIBILITY_RULES = "manage_eligibility_rules"
 
 
 _STAFF_COMMON = {Perm.VIEW_SCHOOL, Perm.VIEW_STAFF, Perm.VIEW_PARTNERS, Perm.VIEW_PERSONAL_DATA}
@@ -36,13 +41,22 @@ _STAFF_COMMON = {Perm.VIEW_SCHOOL, Perm.VIEW_STAFF, Perm.VIEW_PARTNERS, Perm.VIE
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DIRECTOR: frozenset(
         _STAFF_COMMON
-        | {Perm.MANAGE_PREMISES, Perm.MANAGE_PARTNERS, Perm.VIEW_FUNDING, Perm.MANAGE_FUNDING}
+        | {
+            Perm.MANAGE_PREMISES,
+            Perm.MANAGE_PARTNERS,
+            Perm.VIEW_FUNDING,
+            Perm.MANAGE_FUNDING,
+            Perm.VIEW_CANDIDATES,
+            Perm.MANAGE_INTAKE,
+            Perm.OVERRIDE_ELIGIBILITY,
+            Perm.MANAGE_ELIGIBILITY_RULES,
+        }
     ),
-    Role.INTAKE: frozenset(_STAFF_COMMON),
-    Role.REFERENT: frozenset(_STAFF_COMMON),
+    Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
+    Role.REFERENT: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES}),
     Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
-    # A prescriber sees the school's premises (they are public) and, later, their own referrals.
-    Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL}),
+    # A prescriber sees the school's premises (they are public) and their own referrals' status.
+    Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL, Perm.REFER}),
     # Funders and the network never see personal data: only premises and aggregated figures.
     Role.FUNDER: frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_FUNDING}),
     Role.NETWORK: frozenset({Perm.VIEW_NETWORK}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +58,11 @@ class School(models.Model):
     label_valid_until = models.DateField(_("label valide jusqu'au"), null=True, blank=True)
     opened_on = models.DateField(_("ouverte le"), null=True, blank=True)
     closed_on = models.DateField(_("fermée le"), null=True, blank=True)
+    pathway_months = models.PositiveSmallIntegerField(
+        _("durée prévue d'un parcours (mois)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
 
     objects = DatedQuerySet.as_manager()
 

@@ -1,0 +1,13 @@
+"""Intake URLs under /e/<school_slug>/ (each view module lists its own patterns)."""
+
+from .views import board, prescriber, referrals, rules, sessions
+
+app_name = "intake"
+
+urlpatterns = [
+    *board.urlpatterns,
+    *referrals.urlpatterns,
+    *sessions.urlpatterns,
+    *prescriber.urlpatterns,
+    *rules.urlpatterns,
+]

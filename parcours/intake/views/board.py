@@ -1,0 +1,5 @@
+"""Intake views: board."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Intake views: referrals."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
