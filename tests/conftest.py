@@ -30,6 +30,7 @@ from .factories import (
     UserFactory,
 )
 from .intake.world import build_intake_world
+from .pathways.world import build_pathways_world
 
 
 @dataclass
@@ -60,6 +61,12 @@ class World:
         membership = self.outsider if who == "outsider" else self.members[who]
         assert client.login(email=membership.user.email, password=TEST_PASSWORD)
         return client
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -113,4 +120,5 @@ def world(db) -> World:
         funder_partner=world.other_funding.funder,
     )
     build_intake_world(world)
+    build_pathways_world(world)
     return world

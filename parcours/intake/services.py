@@ -27,6 +27,7 @@ from parcours.pathways.models import (
     EntrySituation,
     FundingLine,
 )
+from parcours.pathways.services import start_first_phase
 from parcours.people.models import Person, born_after_for_age_under
 
 from . import eligibility
@@ -737,6 +738,7 @@ def confirm_entry(
     )
     enrolment.full_clean()
     enrolment.save()
+    start_first_phase(enrolment=enrolment, actor=membership.user)
     entry = EntrySituation(school=school, enrolment=enrolment, **situation)
     entry.full_clean(exclude=["enrolment"])
     entry.save()

@@ -34,9 +34,19 @@ class Perm(StrEnum):
     MANAGE_INTAKE = "manage_intake"  # record referrals, sessions, interviews, decisions, entries
     OVERRIDE_ELIGIBILITY = "override_eligibility"  # admit despite a failing rule (with a reason)
     MANAGE_ELIGIBILITY_RULES = "manage_eligibility_rules"
+    VIEW_TRAINEES = "view_trainees"  # trainee list and pages (restricted sections apart)
+    MANAGE_PATHWAY = "manage_pathway"  # phases, plan, meetings, support actions, documents
+    MANAGE_CASELOADS = "manage_caseloads"  # caseload sizes and (bulk) reassignment
+    MANAGE_PHASES = "manage_phases"  # the school's phase list and pathway lengths
 
 
-_STAFF_COMMON = {Perm.VIEW_SCHOOL, Perm.VIEW_STAFF, Perm.VIEW_PARTNERS, Perm.VIEW_PERSONAL_DATA}
+_STAFF_COMMON = {
+    Perm.VIEW_SCHOOL,
+    Perm.VIEW_STAFF,
+    Perm.VIEW_PARTNERS,
+    Perm.VIEW_PERSONAL_DATA,
+    Perm.VIEW_TRAINEES,
+}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DIRECTOR: frozenset(
@@ -50,10 +60,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_INTAKE,
             Perm.OVERRIDE_ELIGIBILITY,
             Perm.MANAGE_ELIGIBILITY_RULES,
+            Perm.MANAGE_PATHWAY,
+            Perm.MANAGE_CASELOADS,
+            Perm.MANAGE_PHASES,
         }
     ),
     Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
-    Role.REFERENT: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES}),
+    Role.REFERENT: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_PATHWAY}),
     Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
     # A prescriber sees the school's premises (they are public) and their own referrals' status.
     Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL, Perm.REFER}),

@@ -63,6 +63,11 @@ class School(models.Model):
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
+    max_pathway_months = models.PositiveSmallIntegerField(
+        _("durée maximale d'un parcours (mois)"),
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(48)],
+    )
 
     objects = DatedQuerySet.as_manager()
 

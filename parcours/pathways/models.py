@@ -240,3 +240,360 @@ class EntrySituation(models.Model):
     @property
     def lives_in_qpv(self) -> bool:
         return bool(self.qpv_code)
+
+
+# ------------------------------------------------------------------------------- phases
+
+
+class PhaseDefinition(models.Model):
+    """One phase of the school's pathway, in order. The list is data, editable per school."""
+
+    school = models.ForeignKey(
+        "organisations.School",
+        verbose_name=_("école"),
+        on_delete=models.PROTECT,
+        related_name="phase_definitions",
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"))
+    name = models.CharField(_("intitulé"), max_length=120)
+    active = models.BooleanField(_("en usage"), default=True)
+
+    class Meta:
+        verbose_name = _("phase du parcours")
+        verbose_name_plural = _("phases du parcours")
+        ordering = ["school", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "position"], name="phase_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: The network's default phases, created for a school that has none.
+DEFAULT_PHASES = (
+    "Intégration et positionnement",
+    "Construction du projet professionnel",
+    "Alternance et confirmation du projet",
+    "Préparation de la sortie",
+)
+
+
+class EnrolmentPhase(models.Model):
+    """A period of an enrolment in one phase; the open one (no ``ended_on``) is the current."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="phases")
+    phase = models.ForeignKey(
+        PhaseDefinition, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(_("début"))
+    ended_on = models.DateField(_("fin"), null=True, blank=True)
+    comment = models.CharField(_("commentaire"), max_length=500, blank=True)
+    backwards_reason = models.CharField(_("motif du retour en arrière"), max_length=500, blank=True)
+    moved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("étape de phase")
+        verbose_name_plural = _("historique des phases")
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="enrolment_phase_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(ended_on__isnull=True),
+                name="enrolment_one_current_phase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase} ({self.started_on:%d/%m/%Y})"
+
+    def duration_days(self, today: datetime.date) -> int:
+        return ((self.ended_on or today) - self.started_on).days
+
+
+class ReferentChange(models.Model):
+    """A change of referent (the timeline says who and when)."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="referent_changes"
+    )
+    previous = models.ForeignKey(
+        "organisations.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    new = models.ForeignKey(
+        "organisations.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("changement de référent")
+        verbose_name_plural = _("changements de référent")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.previous_id} → {self.new_id}"
+
+
+# --------------------------------------------------------------------- individual plan
+
+
+class Plan(models.Model):
+    """One version of the individual plan; a review creates the next version."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveSmallIntegerField(_("version"))
+    project = models.TextField(_("projet professionnel"), max_length=4000, blank=True)
+    review_note = models.CharField(_("motif de la révision"), max_length=500, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan individuel")
+        verbose_name_plural = _("plans individuels")
+        ordering = ["enrolment", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "version"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan v{self.version}"
+
+
+class TargetJob(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="target_jobs")
+    title = models.CharField(_("métier visé"), max_length=200)
+    rome_code = models.CharField(
+        _("code ROME"),
+        max_length=5,
+        blank=True,
+        help_text=_("Une lettre et quatre chiffres, ex. N1103."),
+    )
+
+    class Meta:
+        verbose_name = _("métier visé")
+        verbose_name_plural = _("métiers visés")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalStatus(models.TextChoices):
+    TODO = "todo", _("À faire")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Atteint")
+    DROPPED = "dropped", _("Abandonné")
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("objectif"), max_length=300)
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.TODO
+    )
+
+    class Meta:
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanStep(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps")
+    description = models.CharField(_("étape convenue"), max_length=300)
+    agreed_on = models.DateField(_("convenue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("étape convenue")
+        verbose_name_plural = _("étapes convenues")
+        ordering = ["agreed_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+# ------------------------------------------------------------------------------ meetings
+
+
+class MeetingKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("Entretien individuel de suivi")
+    TRIPARTITE = "tripartite", _("Entretien tripartite avec le prescripteur")
+    COMPANY = "company", _("Entretien avec une entreprise")
+    FAMILY = "family", _("Entretien avec la famille (mineur)")
+    DISCIPLINARY = "disciplinary", _("Entretien disciplinaire")
+
+
+class Meeting(models.Model):
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    kind = models.CharField(_("type d'entretien"), max_length=14, choices=MeetingKind.choices)
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    summary = models.TextField(_("compte rendu"), max_length=5000, blank=True)
+    confidential = models.BooleanField(
+        _("compte rendu confidentiel"),
+        default=False,
+        help_text=_(
+            "Lisible seulement par le référent et la direction ; chaque lecture est tracée."
+        ),
+    )
+    next_steps = models.TextField(_("suites à donner"), max_length=2000, blank=True)
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entretien")
+        verbose_name_plural = _("entretiens")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["enrolment", "-held_on"], name="meeting_enrolment_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.held_on:%d/%m/%Y}"
+
+
+# ------------------------------------------------------------------------ social support
+
+
+class SupportDomain(models.TextChoices):
+    HEALTH = "health", _("Santé")
+    MOBILITY = "mobility", _("Mobilité")
+    HOUSING = "housing", _("Logement")
+    CHILDCARE = "childcare", _("Garde d'enfants")
+    MONEY = "money", _("Budget, ressources")
+    ADMINISTRATIVE = "administrative", _("Démarches administratives")
+    JUSTICE = "justice", _("Justice")
+    LANGUAGE = "language", _("Langue française")
+    DIGITAL = "digital", _("Numérique")
+
+
+#: Domains whose content is restricted (GDPR art. 9 health data).
+RESTRICTED_DOMAINS = frozenset({SupportDomain.HEALTH})
+
+
+class SupportAction(models.Model):
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="support_actions"
+    )
+    domain = models.CharField(_("domaine"), max_length=16, choices=SupportDomain.choices)
+    description = models.TextField(_("action menée"), max_length=3000)
+    partner_organisation = models.CharField(_("partenaire mobilisé"), max_length=200, blank=True)
+    opened_on = models.DateField(_("ouverte le"))
+    closed_on = models.DateField(_("close le"), null=True, blank=True)
+    hours = models.DecimalField(_("heures consacrées"), max_digits=6, decimal_places=2, default=0)
+    outcome = models.TextField(_("résultat"), max_length=2000, blank=True)
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action d'accompagnement")
+        verbose_name_plural = _("actions d'accompagnement")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="support_action_period_ordered",
+            ),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="support_action_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()} — {self.opened_on:%d/%m/%Y}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.domain in RESTRICTED_DOMAINS
+
+
+class RestrictedShare(models.Model):
+    """The referent or director lets one more colleague read an enrolment's restricted sections."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="restricted_shares"
+    )
+    membership = models.ForeignKey(
+        "organisations.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partage des informations restreintes")
+        verbose_name_plural = _("partages des informations restreintes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "membership"], name="restricted_share_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} → {self.membership_id}"
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+class DocumentKind(models.TextChoices):
+    IDENTITY = "identity", _("Pièce d'identité")
+    CV = "cv", _("CV")
+    AGREEMENT = "agreement", _("Convention signée")
+    CERTIFICATE = "certificate", _("Attestation, diplôme")
+    HEALTH = "health", _("Document de santé")
+    OTHER = "other", _("Autre document")
+
+
+def document_path(instance: Document, filename: str) -> str:
+    """Files are stored under a random name: the original name is kept in the database only."""
+    import secrets
+
+    return f"documents/{instance.school_id}/{secrets.token_hex(16)}"
+
+
+class Document(models.Model):
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type de document"), max_length=12, choices=DocumentKind.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    document_date = models.DateField(_("date du document"), null=True, blank=True)
+    file = models.FileField(_("fichier"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.kind == DocumentKind.HEALTH
