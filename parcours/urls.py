@@ -14,6 +14,7 @@ urlpatterns = [
     path("reseau/", organisation_views.network_home, name="network_home"),
     path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
     path("e/<slug:school_slug>/", include("parcours.intake.urls")),
+    path("e/<slug:school_slug>/", include("parcours.pathways.urls")),
     path("agenda/<slug:school_slug>/", include("parcours.intake.public_urls")),
     path("admin/", admin.site.urls),
 ]

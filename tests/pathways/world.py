@@ -12,12 +12,19 @@ from parcours.pathways.models import (
     Meeting,
     Plan,
     PlanGoal,
+    RestrictedShare,
     SupportAction,
     TargetJob,
 )
 from parcours.pathways.services import ensure_phases
 
-from ..factories import EnrolmentFactory, EntrySituationFactory, PersonFactory
+from ..factories import (
+    EnrolmentFactory,
+    EntrySituationFactory,
+    MembershipFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -104,7 +111,17 @@ def _build(school, site, referent, author, objects: dict) -> None:
         uploaded_by=author,
     )
     health_document.file.save("upload", ContentFile(PDF_BYTES), save=True)
+    # A second referent of the school with whom the restricted sections are shared.
+    colleague = MembershipFactory(
+        school=school,
+        role="referent",
+        user=UserFactory(email=f"collegue@{school.slug}.example.org", last_name="Collegue"),
+    )
+    share = RestrictedShare.objects.create(
+        school=school, enrolment=enrolment, membership=colleague, granted_by=author
+    )
     objects.update(
+        share=share,
         enrolment=enrolment,
         meeting=meeting,
         confidential_meeting=confidential,
