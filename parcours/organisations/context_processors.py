@@ -1,4 +1,5 @@
 from .access import ROLE_PERMS
+from .navigation import navigation
 
 
 def current_membership(request):
@@ -9,4 +10,5 @@ def current_membership(request):
         "school": membership.school if membership else None,
         "can": {str(p) for p in perms},
         "memberships": getattr(request, "memberships", []),
+        "nav": navigation(membership, getattr(request, "resolver_match", None)),
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("salles/<int:pk>/", views.room_detail, name="room"),
     path("salles/<int:pk>/modifier/", views.room_edit, name="room_edit"),
     path("equipe/", views.staff_list, name="staff"),
+    path("parametres/", views.settings_home, name="settings"),
     path("partenaires/", views.partner_list, name="partners"),
     path("partenaires/nouveau/", views.partner_create, name="partner_create"),
     path("partenaires/<int:pk>/modifier/", views.partner_edit, name="partner_edit"),

@@ -256,3 +256,9 @@ def network_home(request: HttpRequest) -> HttpResponse:
             "total_sites": sum(school.active_sites for school in schools),
         },
     )
+
+
+@school_view(Perm.MANAGE_PREMISES)
+def settings_home(request: HttpRequest) -> HttpResponse:
+    """The direction's settings: one page that leads to each kind of school setting."""
+    return render(request, "organisations/settings_home.html")

@@ -201,3 +201,29 @@ def test_closed_rooms_and_sites_leave_the_home_page(world):
     )
     assert "Salle Alpha<" not in content
     assert "1 salle, dont 1 informatique" in content
+
+
+def test_navigation_shows_only_what_the_role_may_use(world):
+    director = page_text(
+        world.client_for("director").get(reverse("organisations:home", args=["e2c-alpha"]))
+    )
+    for label in ("Stagiaires", "Candidatures", "Équipe", "Financements", "Paramètres"):
+        assert f">{label}</a>" in director
+    assert ">Mes orientations</a>" not in director
+    prescriber = page_text(
+        world.client_for("prescriber").get(reverse("organisations:home", args=["e2c-alpha"]))
+    )
+    assert ">Mes orientations</a>" in prescriber
+    for label in ("Stagiaires", "Candidatures", "Équipe", "Financements", "Paramètres"):
+        assert f">{label}</a>" not in prescriber
+    funder = page_text(
+        world.client_for("funder").get(reverse("organisations:home", args=["e2c-alpha"]))
+    )
+    assert ">Financements</a>" in funder and ">Stagiaires</a>" not in funder
+
+
+def test_settings_hub_links_every_setting(world):
+    text = page_text(
+        world.client_for("director").get(reverse("organisations:settings", args=["e2c-alpha"]))
+    )
+    assert "Règles d'admission" in text and "Phases et durée des parcours" in text

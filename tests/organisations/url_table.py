@@ -11,6 +11,7 @@ URL_PERMS = {
     "organisations:room_create": Perm.MANAGE_PREMISES,
     "organisations:room_edit": Perm.MANAGE_PREMISES,
     "organisations:staff": Perm.VIEW_STAFF,
+    "organisations:settings": Perm.MANAGE_PREMISES,
     "organisations:partners": Perm.VIEW_PARTNERS,
     "organisations:partner_create": Perm.MANAGE_PARTNERS,
     "organisations:partner_edit": Perm.MANAGE_PARTNERS,

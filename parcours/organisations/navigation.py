@@ -1,0 +1,61 @@
+"""The main navigation: the entries a membership may use, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import Perm, has_perm
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    perm: Perm
+    #: URL names (``namespace:name``) that highlight this entry, besides ``url_name``.
+    prefixes: tuple[str, ...] = ()
+
+
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry(_("Accueil"), "organisations:home", Perm.VIEW_SCHOOL),
+    NavEntry(_("Stagiaires"), "pathways:trainees", Perm.VIEW_TRAINEES, ("pathways:",)),
+    NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
+    NavEntry(
+        _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)
+    ),
+    NavEntry(_("Mes orientations"), "intake:my_referrals", Perm.REFER, ("intake:my_referral",)),
+    NavEntry(_("Équipe"), "organisations:staff", Perm.VIEW_STAFF),
+    NavEntry(_("Partenaires"), "organisations:partners", Perm.VIEW_PARTNERS),
+    NavEntry(_("Financements"), "organisations:funding", Perm.VIEW_FUNDING),
+    NavEntry(
+        _("Paramètres"),
+        "organisations:settings",
+        Perm.MANAGE_PREMISES,
+        ("intake:rules", "pathways:settings"),
+    ),
+)
+
+
+def navigation(membership, resolver_match) -> list[dict]:
+    if membership is None or membership.school_id is None:
+        return []
+    current = ""
+    if resolver_match is not None:
+        current = f"{resolver_match.namespace}:{resolver_match.url_name}"
+    entries = [e for e in NAV_ENTRIES if has_perm(membership, e.perm)]
+    # The most specific match wins: the exact URL first, then the longest prefix.
+    active = next((e for e in entries if e.url_name == current), None)
+    if active is None:
+        matches = [(len(p), e) for e in entries for p in e.prefixes if current.startswith(p)]
+        active = max(matches, key=lambda m: m[0])[1] if matches else None
+    return [
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name, args=[membership.school.slug]),
+            "active": entry is active,
+        }
+        for entry in entries
+    ]
