@@ -25,7 +25,8 @@ def record_event(
     changes: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Write one audit event. ``changes`` must hold no free text about a person."""
+    """Write one audit event. ``changes`` must hold no free text about a person, and the
+    record is named by kind and id only (see :func:`describe`)."""
     if school is None and target is not None:
         school = getattr(target, "school", None)
     return AuditEvent.objects.create(
@@ -34,10 +35,18 @@ def record_event(
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
-        object_repr=str(target)[:200] if target is not None else "",
+        object_repr=describe(target) if target is not None else "",
         changes=changes or {},
         ip_address=ip_address,
     )
+
+
+def describe(target: models.Model) -> str:
+    """How an audit event names its record: kind and id, never a person's name.
+
+    Audit events outlive anonymisation, so they must not carry identities.
+    """
+    return f"{target._meta.verbose_name} n° {target.pk}"[:200]
 
 
 def diff_fields(instance: models.Model, before: dict[str, Any], fields: list[str]) -> dict:

@@ -81,11 +81,21 @@ def rules_in_force(school: School, day: datetime.date) -> EligibilityRules:
             .first()
         )
     if rules is None:
-        rules, _created = EligibilityRules.objects.get_or_create(
-            school=school,
-            version=1,
-            defaults={"valid_from": datetime.date(2000, 1, 1), **DEFAULT_RULES},
-        )
+        # A school without rules gets the network's defaults as its version 1 (recorded).
+        with transaction.atomic():
+            rules, created = EligibilityRules.objects.get_or_create(
+                school=school,
+                version=1,
+                defaults={"valid_from": datetime.date(2000, 1, 1), **DEFAULT_RULES},
+            )
+            if created:
+                record_event(
+                    actor=None,
+                    action="eligibility_rules.default",
+                    target=rules,
+                    school=school,
+                    changes={"version": 1, **DEFAULT_RULES},
+                )
     return rules
 
 

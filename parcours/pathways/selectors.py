@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parcours.intake.eligibility import add_months
 from parcours.organisations.access import Perm, has_perm
-from parcours.organisations.models import Membership, Role
+from parcours.organisations.models import Membership, Role, School
 
 from . import visibility
 from .models import (
@@ -66,6 +67,19 @@ def is_overdue(enrolment: Enrolment, today: datetime.date | None = None) -> bool
     """Still in progress after its planned end."""
     today = today or _today()
     return enrolment.status == "active" and enrolment.planned_end_date < today
+
+
+def max_end_date(enrolment: Enrolment, school: School) -> datetime.date:
+    """The last day allowed by the school's maximum pathway length."""
+    return add_months(enrolment.entry_date, school.max_pathway_months)
+
+
+def exceeds_max_length(
+    enrolment: Enrolment, school: School, today: datetime.date | None = None
+) -> bool:
+    """Still in progress after the school's maximum pathway length."""
+    today = today or _today()
+    return enrolment.status == "active" and max_end_date(enrolment, school) < today
 
 
 def school_phases(membership: Membership) -> list[PhaseDefinition]:
@@ -214,6 +228,8 @@ def trainee_page(membership: Membership, enrolment: Enrolment) -> dict[str, Any]
         )
     if enrolment.ended_on:
         timeline.append(TimelineEntry(enrolment.ended_on, "exit", _("Sortie du parcours")))
+    # Newest first; on the same day, the later event first (the entry below its first phase).
+    timeline.reverse()
     timeline.sort(key=lambda entry: entry.when, reverse=True)
 
     restricted_shown = may_read and (
@@ -241,6 +257,8 @@ def trainee_page(membership: Membership, enrolment: Enrolment) -> dict[str, Any]
         "may_read_restricted": may_read,
         "restricted_shown": restricted_shown,
         "overdue": is_overdue(enrolment, today),
+        "max_end_date": max_end_date(enrolment, membership.school),
+        "max_exceeded": exceeds_max_length(enrolment, membership.school, today),
         "today": today,
     }
 

@@ -26,6 +26,7 @@ from .models import (
     Enrolment,
     EnrolmentPhase,
     Meeting,
+    MeetingKind,
     PhaseDefinition,
     Plan,
     PlanGoal,
@@ -257,6 +258,14 @@ def record_meeting(
         raise ValidationError(_("L'entretien ne peut pas précéder l'entrée en parcours."))
     if held_on:
         _check_not_future(held_on, _("La date de l'entretien"))
+    if (
+        fields.get("kind") == MeetingKind.FAMILY
+        and held_on
+        and enrolment.person.age_on(held_on) >= 18
+    ):
+        raise ValidationError(
+            _("Un entretien avec la famille n'est prévu que pour un·e stagiaire mineur·e.")
+        )
     meeting = Meeting(
         school=enrolment.school, enrolment=enrolment, author=membership.user, **fields
     )

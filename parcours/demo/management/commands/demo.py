@@ -18,6 +18,7 @@ from parcours.demo.builder import (
     demo_is_loaded,
     demo_summary,
 )
+from parcours.demo.intake_history import summary_line
 from parcours.organisations.models import Role, School
 
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             f"{summary.funding_agreements} conventions de financement, "
             f"{summary.users} utilisateurs, {summary.memberships} rattachements.",
         ]
+        if intake := summary_line():
+            lines.append(intake)
         for line in lines:
             self.stdout.write(line)
 

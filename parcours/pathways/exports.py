@@ -1,0 +1,187 @@
+"""Spreadsheet exports: rows + headers → a downloadable XLSX or CSV file, and its audit event.
+
+Generic on purpose: any list of the product exports through :func:`export_response` and audits
+the export with :func:`record_export`. Rows are written one by one to a temporary file (openpyxl
+in write-only mode, or the ``csv`` module), so memory stays constant whatever the row count.
+
+- XLSX: dates are real date cells shown ``dd/mm/yyyy``;
+- CSV: UTF-8 with a byte order mark and ``;`` as separator (what French Excel expects), dates
+  written ``dd/mm/yyyy``.
+
+Text starting with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) is prefixed with an
+apostrophe so that a spreadsheet never runs it as a formula (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.http import FileResponse
+from django.utils import timezone
+
+from parcours.audit.services import record_event
+
+
+class Format(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+CONTENT_TYPES = {
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Format.CSV: "text/csv; charset=utf-8",
+}
+
+DATE_FORMAT = "%d/%m/%Y"
+XLSX_DATE_FORMAT = "DD/MM/YYYY"
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_format(value: str | None, default: Format = Format.XLSX) -> Format | None:
+    """The requested format (``None`` when the value is unknown; the default when absent)."""
+    if not value:
+        return default
+    try:
+        return Format(value.strip().lower())
+    except ValueError:
+        return None
+
+
+def export_filename(stem: str, fmt: Format, day: datetime.date | None = None) -> str:
+    """``<stem>-<yyyy-mm-dd>.<ext>``, e.g. ``stagiaires-e2c-63-2026-11-26.xlsx``."""
+    day = day or timezone.localdate()
+    return f"{stem}-{day.isoformat()}.{fmt.value}"
+
+
+def _safe_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime(f"{DATE_FORMAT} %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime(DATE_FORMAT)
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, int | float | Decimal):
+        return str(value).replace(".", ",")
+    return _safe_text(str(value))
+
+
+def _write_csv(target, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    target.write(codecs.BOM_UTF8)
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([_safe_text(str(h)) for h in headers])
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+        count += 1
+    text.flush()
+    text.detach()  # leave ``target`` open for the response
+    return count
+
+
+def _write_xlsx(
+    target, headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str
+) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=_safe_text(str(header)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    def cell_for(value: Any):
+        if isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = timezone.make_naive(timezone.localtime(value))
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = f"{XLSX_DATE_FORMAT} hh:mm"
+            return cell
+        if isinstance(value, datetime.date):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = XLSX_DATE_FORMAT
+            return cell
+        if isinstance(value, bool):
+            return "Oui" if value else "Non"
+        if value is None or isinstance(value, int | float | Decimal):
+            return value
+        return _safe_text(str(value))
+
+    count = 0
+    for row in rows:
+        sheet.append([cell_for(value) for value in row])
+        count += 1
+    workbook.save(target)
+    return count
+
+
+def export_response(
+    *,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    filename: str,
+    fmt: Format,
+    sheet_title: str = "Export",
+) -> tuple[FileResponse, int]:
+    """Write ``rows`` under ``headers`` to a temporary file; return the download and row count.
+
+    Cells may be ``str``, numbers, ``bool`` (Oui/Non), dates or ``None``.
+    """
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+    try:
+        if fmt == Format.CSV:
+            count = _write_csv(target, headers, rows)
+        else:
+            count = _write_xlsx(target, headers, rows, sheet_title)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    response = FileResponse(
+        target, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+    )
+    response["Cache-Control"] = "no-store"
+    return response, count
+
+
+@transaction.atomic
+def record_export(
+    *,
+    membership,
+    action: str,
+    row_count: int,
+    fmt: Format,
+    filters: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+):
+    """Audit an export of personal data: who, what, how many rows, which filters (no names)."""
+    return record_event(
+        actor=membership.user,
+        action=action,
+        school=membership.school,
+        changes={"rows": row_count, "format": fmt.value, "filters": filters or {}},
+        ip_address=ip_address,
+    )
