@@ -57,7 +57,7 @@ class Rules:
                     requires_qpv=sp.requires_qpv,
                     prescriber_type=sp.prescriber_type,
                 )
-                for sp in rules.special_publics.all()
+                for sp in (rules.special_publics.all() if rules.pk else ())
             ),
         )
 

@@ -65,8 +65,15 @@ def _advance(referral: Referral, stage: str) -> None:
 # ---------------------------------------------------------------------------------- rules
 
 
-def rules_in_force(school: School, day: datetime.date) -> EligibilityRules:
-    """The school's rules applicable on ``day`` (the first version is created if none exists)."""
+def rules_in_force(
+    school: School, day: datetime.date, *, persist: bool = False
+) -> EligibilityRules:
+    """The school's rules applicable on ``day``.
+
+    A school without rules gets the network's defaults: unsaved for a mere check (a page view
+    writes nothing), saved as its version 1 with an audit event when ``persist`` is set (a
+    decision refers to the version it applied).
+    """
     rules = (
         EligibilityRules.objects.filter(school=school, valid_from__lte=day)
         .order_by("-valid_from", "-version")
@@ -80,8 +87,11 @@ def rules_in_force(school: School, day: datetime.date) -> EligibilityRules:
             .prefetch_related("special_publics")
             .first()
         )
+    if rules is None and not persist:
+        return EligibilityRules(
+            school=school, version=1, valid_from=datetime.date(2000, 1, 1), **DEFAULT_RULES
+        )
     if rules is None:
-        # A school without rules gets the network's defaults as its version 1 (recorded).
         with transaction.atomic():
             rules, created = EligibilityRules.objects.get_or_create(
                 school=school,
@@ -154,8 +164,10 @@ def candidate_for(referral: Referral) -> eligibility.Candidate:
     )
 
 
-def check_referral(referral: Referral, on: datetime.date) -> tuple[EligibilityRules, Any]:
-    rules = rules_in_force(referral.school, on)
+def check_referral(
+    referral: Referral, on: datetime.date, *, persist: bool = False
+) -> tuple[EligibilityRules, Any]:
+    rules = rules_in_force(referral.school, on, persist=persist)
     return rules, eligibility.check(
         eligibility.Rules.from_model(rules), candidate_for(referral), on
     )
@@ -454,6 +466,8 @@ def cancel_registration(
 ) -> Registration:
     """Cancel a place; the first person on the waiting list takes it."""
     session = _lock_session(registration.session)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError(_("Cette inscription est déjà annulée."))
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status"])
     _promote_waitlist(session)
@@ -510,7 +524,8 @@ def mark_attendance(
     if session.starts_at > timezone.now():
         raise ValidationError(_("La présence se saisit une fois la séance commencée."))
     present = set(present_ids)
-    registrations = list(session.registrations.exclude(status=RegistrationStatus.CANCELLED))
+    # Only people holding a place are marked; the waiting list did not have a seat.
+    registrations = list(session.registrations.filter(status=RegistrationStatus.CONFIRMED))
     known = {r.pk for r in registrations}
     if not present <= known:
         raise ValidationError(_("Une des personnes cochées n'est pas inscrite à cette séance."))
@@ -605,7 +620,7 @@ def decide(
             raise ValidationError(_("Site inconnu."))
         if planned_entry_date < decided_on:
             raise ValidationError(_("L'entrée prévue ne peut pas précéder la décision."))
-        rules, result = check_referral(referral, planned_entry_date)
+        rules, result = check_referral(referral, planned_entry_date, persist=True)
         if not result.eligible:
             if not override_reason.strip():
                 raise ValidationError(
