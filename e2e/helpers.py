@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,3 +55,13 @@ def day(value: datetime.date | datetime.datetime) -> str:
 def body_rows(table: Locator) -> Locator:
     """The body rows of a table (the header row excluded)."""
     return table.locator("tbody").get_by_role("row")
+
+
+def field(scope: Page | Locator, label: str) -> Locator:
+    """The form control labelled exactly ``label``, required or not.
+
+    A required field's label ends with an asterisk (``aria-hidden``, but part of the label's
+    text, which ``get_by_label`` matches): ``get_by_label("Nom", exact=True)`` would miss it,
+    and without ``exact`` "Nom" would also match "Prénom".
+    """
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}(\s*\*)?$"))

@@ -242,9 +242,12 @@ def build_pathway_history(school: School) -> dict[str, int]:
                 )
             )
     # A few referent changes among current trainees (a referent left for a while).
-    current = [e for e in enrolments if e.status == "active" and e.referent_id]
+    # The demo referent account keeps the caseload the intake history gave it.
+    others = [r for r in referents if r.user.email != "referent@e2c-63.demo"]
+    other_ids = {r.pk for r in others}
+    current = [e for e in enrolments if e.status == "active" and e.referent_id in other_ids]
     for enrolment in rng.sample(current, k=min(4, len(current))):
-        new = rng.choice([r for r in referents if r.pk != enrolment.referent_id])
+        new = rng.choice([r for r in others if r.pk != enrolment.referent_id])
         change_rows.append(
             ReferentChange(
                 school=school,
