@@ -97,6 +97,11 @@ SUMMARIES = [
 ]
 
 
+def _at(day: datetime.date) -> datetime.datetime:
+    """A working-hours moment on ``day`` in the school's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
+
+
 def _spread(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
     days = max((end - start).days, 0)
     return start + datetime.timedelta(days=rng.randint(0, days))
@@ -151,6 +156,9 @@ def build_pathway_history(school: School) -> dict[str, int]:
         versions = 2 if months >= 3 else 1
         jobs = rng.sample(TARGET_JOBS, k=rng.choice([1, 1, 2]))
         for version in range(1, versions + 1):
+            written_on = min(
+                enrolment.entry_date + datetime.timedelta(days=21 if version == 1 else 90), end
+            )
             plan = Plan(
                 school=school,
                 enrolment=enrolment,
@@ -162,6 +170,7 @@ def build_pathway_history(school: School) -> dict[str, int]:
                 review_note="" if version == 1 else "Révision à mi-parcours après le stage.",
                 created_by=author,
             )
+            plan.demo_written_at = _at(written_on)
             plan_rows.append(plan)
             done_by = add_months(enrolment.entry_date, 2 * version)
             goals = [
@@ -258,6 +267,9 @@ def build_pathway_history(school: School) -> dict[str, int]:
             )
         )
         enrolment.referent = new
+        change_rows[-1].demo_written_at = _at(
+            max(enrolment.entry_date, today - datetime.timedelta(days=rng.randint(2, 20)))
+        )
     Enrolment.objects.bulk_update([c.enrolment for c in change_rows], ["referent"])
 
     EnrolmentPhase.objects.bulk_create(phase_rows)
@@ -275,6 +287,19 @@ def build_pathway_history(school: School) -> dict[str, int]:
     Meeting.objects.bulk_create(meeting_rows)
     SupportAction.objects.bulk_create(action_rows)
     ReferentChange.objects.bulk_create(change_rows)
+    # ``auto_now_add`` stamps rows with the build time: date them as they happened instead.
+    for plan in plan_rows:
+        plan.created_at = plan.demo_written_at
+    Plan.objects.bulk_update(plan_rows, ["created_at"], batch_size=500)
+    for change in change_rows:
+        change.changed_at = change.demo_written_at
+    ReferentChange.objects.bulk_update(change_rows, ["changed_at"])
+    for row in meeting_rows:
+        row.created_at = _at(row.held_on)
+    Meeting.objects.bulk_update(meeting_rows, ["created_at"], batch_size=500)
+    for row in action_rows:
+        row.created_at = _at(row.opened_on)
+    SupportAction.objects.bulk_update(action_rows, ["created_at"], batch_size=500)
     return {
         "phases": len(phase_rows),
         "plans": len(plan_rows),
