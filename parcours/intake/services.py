@@ -28,7 +28,7 @@ from parcours.pathways.models import (
     FundingLine,
 )
 from parcours.pathways.services import start_first_phase
-from parcours.people.models import Person, born_after_for_age_under
+from parcours.people.models import Person, years_before
 
 from . import eligibility
 from .models import (
@@ -177,7 +177,8 @@ def minors_warning(school: School, day: datetime.date, birth_date: datetime.date
     """A French warning when minors would exceed 25 % of the trainees present on ``day``."""
     present = Enrolment.objects.filter(school=school).present_on(day)
     total = present.count()
-    minors = present.filter(person__birth_date__gt=born_after_for_age_under(day, 18)).count()
+    # Under 18 on ``day``: born after the same day 18 years earlier.
+    minors = present.filter(person__birth_date__gt=years_before(day, 18)).count()
     is_minor = eligibility.age_on(birth_date, day) < 18
     share = eligibility.minors_share_after(total, minors, is_minor)
     if is_minor and share > eligibility.MINORS_WARNING_THRESHOLD:

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -273,7 +273,3 @@ def support_counts_by_domain(
         .annotate(n=Count("id"))
     )
     return {row["domain"]: row["n"] for row in rows}
-
-
-def meetings_prefetch() -> Prefetch:
-    return Prefetch("meetings", queryset=Meeting.objects.order_by("-held_on"))

@@ -79,8 +79,3 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
-
-
-def born_after_for_age_under(day: datetime.date, years: int) -> datetime.date:
-    """People born strictly after this date are under ``years`` old on ``day``."""
-    return years_before(day, years)

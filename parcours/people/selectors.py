@@ -43,5 +43,23 @@ def find_duplicates(
     return people.order_by("last_name", "first_name")
 
 
+def duplicates_with_history(*, membership: Membership, limit: int = 10, **identity) -> list[Person]:
+    """Look-alikes of the person being entered (staff only), with their referrals and stays."""
+    from django.db.models import Prefetch
+
+    from parcours.intake.models import Referral
+
+    people = find_duplicates(school=membership.school, **identity).prefetch_related(
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.filter(school=membership.school)
+            .select_related("prescriber")
+            .order_by("-received_on"),
+        ),
+        "enrolments",
+    )
+    return list(people[:limit])
+
+
 def people_for(membership: Membership) -> QuerySet[Person]:
     return Person.objects.filter(school=membership.school)

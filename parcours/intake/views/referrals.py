@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -18,7 +17,7 @@ from parcours.organisations import selectors as org_selectors
 from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.organisations.models import Role
 from parcours.people.phones import display_phone
-from parcours.people.selectors import find_duplicates
+from parcours.people.selectors import duplicates_with_history, find_duplicates
 
 from .. import selectors, services
 from ..forms.referrals import (
@@ -47,18 +46,9 @@ def _status(request: HttpRequest) -> int:
 # ------------------------------------------------------------------ duplicates and creation
 
 
-def duplicates_of(membership, form, *, staff: bool) -> list:
-    """People of the school who look like the one entered; staff also see their history."""
-    people = find_duplicates(school=membership.school, **form.identity())
-    if staff:
-        people = people.prefetch_related(
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.select_related("prescriber").order_by("-received_on"),
-            ),
-            "enrolments",
-        )
-    return list(people[:10])
+def duplicates_of(membership, form) -> list:
+    """People of the school who look like the one entered, with their history (staff only)."""
+    return duplicates_with_history(membership=membership, **form.identity())
 
 
 def submit_referral(
@@ -100,7 +90,7 @@ def submit_referral(
             messages.success(request, success_message % {"person": referral.person.full_name})
             return redirect(success_url(referral))
     elif request.method == "POST" and form.is_valid():
-        duplicates = duplicates_of(membership, form, staff=staff)
+        duplicates = duplicates_of(membership, form)
         choice = form.cleaned_data["person_choice"]
         person, proceed = None, True
         if duplicates and choice != NEW_PERSON:
