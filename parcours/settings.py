@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parcours.organisations",
     "parcours.people",
     "parcours.pathways",
+    "parcours.competencies",
     "parcours.intake",
     "parcours.demo",
 ]

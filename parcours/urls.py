@@ -15,6 +15,8 @@ urlpatterns = [
     path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
     path("e/<slug:school_slug>/", include("parcours.intake.urls")),
     path("e/<slug:school_slug>/", include("parcours.pathways.urls")),
+    path("e/<slug:school_slug>/", include("parcours.competencies.urls")),
     path("agenda/<slug:school_slug>/", include("parcours.intake.public_urls")),
+    path("verifier/", include("parcours.competencies.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from parcours.organisations.models import (
     Site,
 )
 
+from .competencies.world import build_competencies_world
 from .factories import (
     TEST_PASSWORD,
     FundingAgreementFactory,
@@ -121,4 +122,5 @@ def world(db) -> World:
     )
     build_intake_world(world)
     build_pathways_world(world)
+    build_competencies_world(world)
     return world

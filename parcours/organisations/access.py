@@ -38,6 +38,9 @@ class Perm(StrEnum):
     MANAGE_PATHWAY = "manage_pathway"  # phases, plan, meetings, support actions, documents
     MANAGE_CASELOADS = "manage_caseloads"  # caseload sizes and (bulk) reassignment
     MANAGE_PHASES = "manage_phases"  # the school's phase list and pathway lengths
+    ASSESS = "assess"  # positionings, assessments with evidence, certifications
+    MANAGE_FRAMEWORKS = "manage_frameworks"  # competency frameworks: versions, import, choice
+    ISSUE_ATTESTATION = "issue_attestation"  # the Attestation de Compétences Acquises
 
 
 _STAFF_COMMON = {
@@ -63,10 +66,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_PATHWAY,
             Perm.MANAGE_CASELOADS,
             Perm.MANAGE_PHASES,
+            Perm.ASSESS,
+            Perm.MANAGE_FRAMEWORKS,
+            Perm.ISSUE_ATTESTATION,
         }
     ),
     Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
-    Role.REFERENT: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_PATHWAY}),
+    Role.REFERENT: frozenset(
+        _STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_PATHWAY, Perm.ASSESS}
+    ),
     Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
     # A prescriber sees the school's premises (they are public) and their own referrals' status.
     Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL, Perm.REFER}),

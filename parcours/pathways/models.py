@@ -562,6 +562,7 @@ class DocumentKind(models.TextChoices):
     CV = "cv", _("CV")
     AGREEMENT = "agreement", _("Convention signée")
     CERTIFICATE = "certificate", _("Attestation, diplôme")
+    EVIDENCE = "evidence", _("Preuve de compétence")
     HEALTH = "health", _("Document de santé")
     OTHER = "other", _("Autre document")
 

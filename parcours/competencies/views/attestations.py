@@ -1,0 +1,3 @@
+"""Placeholder: filled by the attestations work."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the frameworks work."""
+
+urlpatterns: list = []
