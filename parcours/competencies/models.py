@@ -177,6 +177,9 @@ class LevelDescriptor(models.Model):
             models.UniqueConstraint(fields=["competency", "value"], name="descriptor_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.value} : {self.description[:60]}"
+
 
 # ------------------------------------------------------------------------------ assessments
 
@@ -377,10 +380,6 @@ class Attestation(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def is_valid(self) -> bool:
-        return self.status == AttestationStatus.VALID
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             update_fields = kwargs.get("update_fields")
@@ -392,6 +391,10 @@ class Attestation(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Une attestation délivrée ne peut pas être supprimée."))
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == AttestationStatus.VALID
 
 
 class AttestationCounter(models.Model):
@@ -405,6 +408,9 @@ class AttestationCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "year"], name="attestation_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year} : {self.last}"
 
 
 # ------------------------------------------------------------------------------ certifications
