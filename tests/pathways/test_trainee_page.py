@@ -464,9 +464,10 @@ def _add_thirty_of_everything(world) -> None:
 
 #: The trainee page's queries (director, the most): session, user, membership, the enrolment,
 #: phases, meetings, support actions, documents, plans and their 3 lists, referent changes,
-#: funding lines, entry situation, then the audit event of the restricted read (its actor and
+#: funding lines, entry situation, the competency chart (assessment rows, the framework's
+#: competencies and scale), then the audit event of the restricted read (its actor and
 #: school, the insert in a savepoint) and the session update.
-MAX_QUERIES = 21
+MAX_QUERIES = 24
 
 
 @pytest.mark.parametrize("who", ["director", "company_relations", "other_referent"])
