@@ -21,6 +21,7 @@ help:
 
 install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen
+	@bash scripts/ensure-pdf-libs.sh
 
 run: install
 	@mkdir -p var
