@@ -39,6 +39,7 @@ from parcours.organisations.models import (
 )
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
+from .competency_history import build_competency_history, delete_competency_history
 from .intake_history import build_intake_history, delete_intake
 from .pathway_history import build_pathway_history, delete_pathway_history
 
@@ -718,7 +719,9 @@ def reset_demo() -> None:
     events._raw_delete(events.db)
 
     if network is not None:
-        delete_pathway_history(list(schools.values_list("pk", flat=True)))  # before enrolments
+        school_ids = list(schools.values_list("pk", flat=True))
+        delete_competency_history(school_ids)  # before the enrolments and documents
+        delete_pathway_history(school_ids)  # before enrolments
         delete_intake(schools)  # before the memberships, sites and partners it refers to
         Membership.objects.filter(Q(network=network) | Q(school__in=schools)).delete()
         FundingAgreement.objects.filter(school__in=schools).delete()
@@ -966,6 +969,7 @@ def build_demo() -> DemoSummary:
     Membership.objects.bulk_create(memberships)
     build_intake_history(schools[FLAGSHIP_SLUG])
     build_pathway_history(schools[FLAGSHIP_SLUG])
+    build_competency_history(schools[FLAGSHIP_SLUG])
 
     summary = demo_summary()
     if summary is None:  # pragma: no cover — the network was created above
