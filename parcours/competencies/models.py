@@ -79,8 +79,13 @@ class Framework(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "family", "version"],
+                condition=Q(school__isnull=False),
                 name="framework_version_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["family", "version"],
+                condition=Q(school__isnull=True),
+                name="shared_framework_version_unique",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="framework_version_positive"),
         ]

@@ -39,7 +39,11 @@ from parcours.organisations.models import (
 )
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
-from .competency_history import build_competency_history, delete_competency_history
+from .competency_history import (
+    build_competency_history,
+    delete_competency_history,
+    issue_demo_attestations,
+)
 from .intake_history import build_intake_history, delete_intake
 from .pathway_history import build_pathway_history, delete_pathway_history
 
@@ -970,6 +974,10 @@ def build_demo() -> DemoSummary:
     build_intake_history(schools[FLAGSHIP_SLUG])
     build_pathway_history(schools[FLAGSHIP_SLUG])
     build_competency_history(schools[FLAGSHIP_SLUG])
+    flagship_director = Membership.objects.filter(
+        school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
+    ).earliest("active_from", "pk")
+    issue_demo_attestations(schools[FLAGSHIP_SLUG], flagship_director)
 
     summary = demo_summary()
     if summary is None:  # pragma: no cover — the network was created above

@@ -541,7 +541,7 @@ def _certifications(
 def issue_demo_attestations(school: School, director_membership: Membership) -> int:
     """Issue the ACA of every exited enrolment of ``school`` that ended while the school held
     the label, dated on its exit day (in exit order, so the numbers follow the dates)."""
-    from parcours.competencies.services_attestations import issue_attestation
+    from parcours.competencies.services_attestations import record_past_attestation
 
     exited = Enrolment.objects.filter(
         school=school, status=EnrolmentStatus.EXITED, ended_on__isnull=False
@@ -550,7 +550,7 @@ def issue_demo_attestations(school: School, director_membership: Membership) -> 
     for enrolment in exited:
         if not school.label_valid_on(enrolment.ended_on):
             continue
-        issue_attestation(
+        record_past_attestation(
             membership=director_membership, enrolment=enrolment, issued_on=enrolment.ended_on
         )
         issued += 1

@@ -22,6 +22,12 @@ class NavEntry:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Accueil"), "organisations:home", Perm.VIEW_SCHOOL),
     NavEntry(_("Stagiaires"), "pathways:trainees", Perm.VIEW_TRAINEES, ("pathways:",)),
+    NavEntry(
+        _("Compétences"),
+        "competencies:overview",
+        Perm.VIEW_TRAINEES,
+        ("competencies:grid_group", "competencies:framework"),
+    ),
     NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
     NavEntry(
         _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)

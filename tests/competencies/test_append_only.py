@@ -38,7 +38,12 @@ def test_no_url_edits_or_deletes_an_assessment():
     names = {url.name for url in project_urls() if url.name.startswith("competencies:")}
     assert "competencies:assess" in names
     assert {name for name in names if "assessment" in name} == {"competencies:assessment_correct"}
-    assert not {name for name in names if "delete" in name}
+    # Only a draft framework's parts can be deleted (nothing has been assessed on a draft).
+    assert {name for name in names if "delete" in name} == {
+        "competencies:framework_area_delete",
+        "competencies:framework_competency_delete",
+        "competencies:framework_delete",
+    }
 
 
 def test_posting_a_correction_leaves_the_old_row_as_it_was(world):

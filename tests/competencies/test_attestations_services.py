@@ -12,6 +12,7 @@ from parcours.audit.models import AuditEvent
 from parcours.competencies.models import Attestation, AttestationCounter
 from parcours.competencies.services_attestations import (
     issue_attestation,
+    record_past_attestation,
     reissue_attestation,
     revoke_attestation,
 )
@@ -392,3 +393,27 @@ def test_reissue_needs_a_reason_and_a_valid_attestation(world):
     revoke_attestation(membership=director, attestation=attestation, reason="Erreur")
     with pytest.raises(ValidationError, match="déjà révoquée"):
         reissue_attestation(membership=director, attestation=attestation, reason="Encore")
+
+
+# ------------------------------------------------------------------------------ past records
+
+
+def test_a_past_attestation_follows_the_rules_without_an_audit_event(world):
+    _set_label(world.school, datetime.date(2016, 7, 1), datetime.date(2028, 6, 30))
+    enrolment = exited_enrolment(world)
+    events = AuditEvent.objects.count()
+    attestation = record_past_attestation(
+        membership=world.members["director"], enrolment=enrolment, issued_on=EXIT
+    )
+    assert attestation.is_valid and attestation.issued_on == EXIT
+    assert attestation.content["competencies"]
+    assert AuditEvent.objects.count() == events
+
+    _set_label(world.school, datetime.date(2016, 7, 1), datetime.date(2024, 6, 30))
+    other = exited_enrolment(world, last_name="Passee")
+    before = _counts()
+    with pytest.raises(ValidationError, match="label E2C"):
+        record_past_attestation(
+            membership=world.members["director"], enrolment=other, issued_on=EXIT
+        )
+    assert _counts() == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
 from parcours.organisations.access import Perm, school_view
@@ -52,8 +52,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "filtering": form.is_filtering,
             "as_of": filters.get("as_of"),
             "svg": svg,
-            # competencies:frameworks is built by the frameworks work (TODO-LEAD: use its name).
-            "frameworks_url": f"/e/{school.slug}/competences/referentiels/",
+            "frameworks_url": reverse("competencies:frameworks", args=[school.slug]),
         },
         status=400 if form.errors else 200,
     )

@@ -18,6 +18,7 @@ from parcours.demo.builder import (
     demo_is_loaded,
     demo_summary,
 )
+from parcours.demo.competency_history import summary_line as competency_summary_line
 from parcours.demo.intake_history import summary_line
 from parcours.organisations.models import Role, School
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         ]
         if intake := summary_line():
             lines.append(intake)
+        if competencies := competency_summary_line():
+            lines.append(competencies)
         for line in lines:
             self.stdout.write(line)
 
