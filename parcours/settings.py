@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "parcours.people",
     "parcours.pathways",
     "parcours.competencies",
+    "parcours.schedule",
     "parcours.intake",
     "parcours.demo",
 ]
@@ -103,6 +104,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests (runserver threads, the browser tests) share one file: wait on locks.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it begins: a check-then-insert (a room booking)
+    # cannot interleave with another writer's (PostgreSQL enforces it with a constraint).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -32,6 +32,7 @@ from .factories import (
 )
 from .intake.world import build_intake_world
 from .pathways.world import build_pathways_world
+from .schedule.world import build_schedule_world
 
 
 @dataclass
@@ -123,4 +124,5 @@ def world(db) -> World:
     build_intake_world(world)
     build_pathways_world(world)
     build_competencies_world(world)
+    build_schedule_world(world)
     return world

@@ -41,6 +41,11 @@ class Perm(StrEnum):
     ASSESS = "assess"  # positionings, assessments with evidence, certifications
     MANAGE_FRAMEWORKS = "manage_frameworks"  # competency frameworks: versions, import, choice
     ISSUE_ATTESTATION = "issue_attestation"  # the Attestation de Compétences Acquises
+    VIEW_SCHEDULE = "view_schedule"  # timetables, rooms' occupancy, attendance and statements
+    MANAGE_SCHEDULE = "manage_schedule"  # create, change and cancel sessions and their trainees
+    MANAGE_WORKSHOP_TYPES = "manage_workshop_types"  # the school's list of workshops
+    MARK_ATTENDANCE = "mark_attendance"  # émargement, and its corrections (with a reason)
+    CLOSE_MONTH = "close_month"  # close and reopen a month; the school's statements export
 
 
 _STAFF_COMMON = {
@@ -49,6 +54,7 @@ _STAFF_COMMON = {
     Perm.VIEW_PARTNERS,
     Perm.VIEW_PERSONAL_DATA,
     Perm.VIEW_TRAINEES,
+    Perm.VIEW_SCHEDULE,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -69,11 +75,22 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ASSESS,
             Perm.MANAGE_FRAMEWORKS,
             Perm.ISSUE_ATTESTATION,
+            Perm.MANAGE_SCHEDULE,
+            Perm.MANAGE_WORKSHOP_TYPES,
+            Perm.MARK_ATTENDANCE,
+            Perm.CLOSE_MONTH,
         }
     ),
     Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
     Role.REFERENT: frozenset(
-        _STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_PATHWAY, Perm.ASSESS}
+        _STAFF_COMMON
+        | {
+            Perm.VIEW_CANDIDATES,
+            Perm.MANAGE_PATHWAY,
+            Perm.ASSESS,
+            Perm.MANAGE_SCHEDULE,
+            Perm.MARK_ATTENDANCE,
+        }
     ),
     Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
     # A prescriber sees the school's premises (they are public) and their own referrals' status.

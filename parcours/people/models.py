@@ -36,6 +36,11 @@ class Person(models.Model):
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
+    needs_step_free = models.BooleanField(
+        _("a besoin d'un accès de plain-pied"),
+        default=False,
+        help_text=_("Ses séances n'ont lieu que dans des salles accessibles de plain-pied."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:

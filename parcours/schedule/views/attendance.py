@@ -1,0 +1,3 @@
+"""Placeholder: filled by the attendance work."""
+
+urlpatterns: list = []

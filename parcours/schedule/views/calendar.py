@@ -1,0 +1,4 @@
+"""Placeholder: filled by the calendar work."""
+
+urlpatterns: list = []
+public_urlpatterns: list = []

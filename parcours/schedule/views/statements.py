@@ -1,0 +1,3 @@
+"""Placeholder: filled by the statements work."""
+
+urlpatterns: list = []
