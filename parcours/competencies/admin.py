@@ -54,7 +54,14 @@ class FrameworkAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "version", "family", "school", "status", "published_at"]
     list_filter = ["status", "school"]
     search_fields = ["name", "family"]
+    # Publishing goes through the product (it checks the framework is complete).
+    readonly_fields = ["status", "published_at", "based_on"]
     inlines = [ScaleLevelInline, AreaInline]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # never delete versions in bulk
+        return actions
 
 
 class LevelDescriptorInline(admin.TabularInline):
@@ -75,6 +82,19 @@ class CompetencyAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["code", "title"]
     list_select_related = ["area", "framework"]
     inlines = [LevelDescriptorInline]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A competency is added to, or moved within, a draft only.
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.filter(status="draft")
+        if db_field.name == "area":
+            kwargs["queryset"] = Area.objects.filter(framework__status="draft")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

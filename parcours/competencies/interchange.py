@@ -29,6 +29,8 @@ FORMAT_VERSION = 1
 
 # Sizes of the model fields, so that valid data always fits.
 MAX_FAMILY, MAX_NAME, MAX_LABEL, MAX_CODE, MAX_TITLE = 60, 200, 80, 20, 200
+#: The most levels a scale may have (the default scale has 4).
+MAX_LEVELS = 10
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 SHEET_FRAMEWORK = "Référentiel"
@@ -134,10 +136,10 @@ def _check_scale(scale: Any, errors: list[str]) -> set[int]:
             errors.append(_("%(where)s : un niveau doit être un objet.") % {"where": where})
             continue
         value = item.get("level")
-        if not _is_int(value) or value < 1:
+        if not _is_int(value) or not 1 <= value <= MAX_LEVELS:
             errors.append(
-                _("%(where)s : le niveau doit être un nombre entier à partir de 1.")
-                % {"where": where}
+                _("%(where)s : le niveau doit être un nombre entier de 1 à %(max)s.")
+                % {"where": where, "max": MAX_LEVELS}
             )
             continue
         where = _("Échelle, niveau %(n)s") % {"n": value}
@@ -268,6 +270,7 @@ def _check_levels(levels: Any, where: str, scale: set[int], errors: list[str]) -
         )
         return
     described: set[int] = set()
+    seen: set[int] = set()
     for key, text in levels.items():
         value = _level_key(key)
         if value is None:
@@ -275,6 +278,13 @@ def _check_levels(levels: Any, where: str, scale: set[int], errors: list[str]) -
                 _("%(where)s : « %(key)s » n'est pas un niveau.") % {"where": where, "key": key}
             )
             continue
+        if value in seen:
+            errors.append(
+                _("%(where)s : le niveau %(n)s est décrit deux fois.")
+                % {"where": where, "n": value}
+            )
+            continue
+        seen.add(value)
         if scale and value not in scale:
             errors.append(
                 _("%(where)s : le niveau %(n)s ne figure pas dans l'échelle.")
@@ -427,6 +437,10 @@ def data_from_json_bytes(raw: bytes) -> Any:
         ) from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValidationError(
+            _("Le fichier n'est pas un JSON valable : imbrication trop profonde.")
+        ) from None
     except json.JSONDecodeError as error:
         raise ValidationError(
             _("Le fichier n'est pas un JSON valable : ligne %(line)s, colonne %(col)s.")

@@ -43,15 +43,28 @@ class CompetencyLevels:
         return self.current.level - self.entry.level
 
 
-def _order_key(row: Assessment) -> tuple[datetime.date, int]:
-    return (row.assessed_on, row.pk or 0)
-
-
 def effective_rows(rows: Iterable[Assessment]) -> list[Assessment]:
-    """The rows that count (not corrected by another row), oldest first."""
+    """The rows that count (not corrected by another row), oldest first.
+
+    Rows are ordered by date, then by order of recording; a correction takes the place of the
+    row it corrects (of the first row of its chain), not the place of the moment it was typed:
+    correcting a morning assessment must not make it newer than the afternoon's.
+    """
     rows = list(rows)
+    by_pk = {row.pk: row for row in rows}
     corrected = {row.corrects_id for row in rows if row.corrects_id}
-    return sorted((row for row in rows if row.pk not in corrected), key=_order_key)
+
+    def first_of_chain(row: Assessment) -> int:
+        seen = set()
+        while row.corrects_id in by_pk and row.pk not in seen:
+            seen.add(row.pk)
+            row = by_pk[row.corrects_id]
+        return row.pk or 0
+
+    return sorted(
+        (row for row in rows if row.pk not in corrected),
+        key=lambda row: (row.assessed_on, first_of_chain(row)),
+    )
 
 
 def derive_levels(

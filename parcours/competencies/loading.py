@@ -28,7 +28,7 @@ def create_framework_rows(data: dict[str, Any], *, models: Any, **framework_fiel
         "family": data["family"],
         "name": data["name"],
         "version": data["version"],
-        "description": data.get("description", ""),
+        "description": data.get("description") or "",
         **framework_fields,
     }
     framework = models.Framework.objects.create(**fields)
@@ -37,7 +37,7 @@ def create_framework_rows(data: dict[str, Any], *, models: Any, **framework_fiel
             framework=framework,
             value=item["level"],
             label=item["label"],
-            description=item.get("description", ""),
+            description=item.get("description") or "",
         )
         for item in data["scale"]
     )
@@ -66,7 +66,7 @@ def create_framework_rows(data: dict[str, Any], *, models: Any, **framework_fiel
             area=areas[item["area"]],
             code=item["code"],
             title=item["title"],
-            description=item.get("description", ""),
+            description=item.get("description") or "",
             position=position,
         )
         models.LevelDescriptor.objects.bulk_create(

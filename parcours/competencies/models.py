@@ -340,7 +340,7 @@ class Attestation(models.Model):
     enrolment = models.ForeignKey(
         "pathways.Enrolment", on_delete=models.PROTECT, related_name="attestations"
     )
-    number = models.CharField(_("numéro"), max_length=40, unique=True)
+    number = models.CharField(_("numéro"), max_length=80, unique=True)
     token = models.CharField(max_length=64, unique=True, default=new_verification_token)
     issued_on = models.DateField(_("délivrée le"))
     issued_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

@@ -152,7 +152,11 @@ def _check_membership(membership: Membership, enrolment: Enrolment) -> None:
 
 
 def _evidence_summary(history: list[Assessment]) -> str:
-    """A short text: how many assessments, in which contexts, and the latest evidence."""
+    """A short text built from the records' structure: how many assessments, in which
+    contexts, and how many proofs of each kind. Trainers' observations are never copied: the
+    attestation leaves the school (employers, training bodies) and cannot be changed, while an
+    observation may say more about the person than the competency (DESIGN: no free text
+    exported)."""
     count = len(history)
     contexts: list[str] = []
     for row in history:
@@ -162,20 +166,21 @@ def _evidence_summary(history: list[Assessment]) -> str:
     text = ngettext("%(count)d évaluation", "%(count)d évaluations", count) % {"count": count}
     if contexts:
         text += f" ({', '.join(contexts).lower()})"
-    latest = ""
-    for row in reversed(history):
-        items = [
-            item
-            for item in row.evidence.all()
-            if not (
-                item.kind == EvidenceKind.FILE and item.document and item.document.is_restricted
-            )
-        ]
-        if items:
-            latest = " ; ".join(" ".join(item.summary.split()) for item in items if item.summary)
-            break
-    if latest:
-        text += ". " + _("Preuve : %(evidence)s") % {"evidence": latest}
+    kinds = {EvidenceKind.NOTE: 0, EvidenceKind.FILE: 0, EvidenceKind.LINK: 0}
+    for row in history:
+        for item in row.evidence.all():
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    proofs = [
+        ngettext(singular, plural, kinds[kind]) % {"count": kinds[kind]}
+        for kind, singular, plural in (
+            (EvidenceKind.NOTE, "%(count)d observation", "%(count)d observations"),
+            (EvidenceKind.FILE, "%(count)d document", "%(count)d documents"),
+            (EvidenceKind.LINK, "%(count)d lien", "%(count)d liens"),
+        )
+        if kinds[kind]
+    ]
+    if proofs:
+        text += " ; " + _("preuves : %(proofs)s") % {"proofs": ", ".join(proofs)}
     return Truncator(text).chars(EVIDENCE_SUMMARY_CHARS)
 
 
@@ -287,10 +292,14 @@ def check_issue(
     enrolment: Enrolment,
     issued_on: datetime.date | None = None,
     replacing: Attestation | None = None,
+    label_today: bool = True,
 ) -> datetime.date:
     """Every rule of an issue, without writing (the confirmation page calls it too).
 
-    Returns the issue date; raises ``ValidationError`` with the first rule that fails.
+    The label must be valid on the issue date and, for an attestation issued now
+    (``label_today``), today as well: a school whose label has lapsed cannot issue by dating
+    the document back. Returns the issue date; raises ``ValidationError`` with the first rule
+    that fails.
     """
     _check_membership(membership, enrolment)
     existing = _valid_attestation(enrolment)
@@ -306,6 +315,8 @@ def check_issue(
     _check_dates(enrolment, issued_on)
     _check_stage(enrolment, issued_on)
     refusal = label_refusal(enrolment.school, issued_on)
+    if refusal is None and label_today and issued_on != _today():
+        refusal = label_refusal(enrolment.school, _today())
     if refusal:
         raise ValidationError(refusal)
     return issued_on
@@ -384,11 +395,18 @@ def record_past_attestation(
     membership: Membership,
     enrolment: Enrolment,
     issued_on: datetime.date | None = None,
+    label_today: bool = False,
 ) -> Attestation:
-    """Create an attestation under every rule of :func:`issue_attestation`, without an audit
-    event: for history written after the fact (the demo, imports), where an event dated today
-    would be a false trail. Anything a user does goes through :func:`issue_attestation`."""
-    issued_on = check_issue(membership=membership, enrolment=enrolment, issued_on=issued_on)
+    """Create an attestation under the rules of :func:`issue_attestation` (the label checked on
+    the issue date only, unless ``label_today``), without an audit event: for history written
+    after the fact (the demo, imports), where an event dated today would be a false trail.
+    Anything a user does goes through :func:`issue_attestation`."""
+    # One issue at a time per enrolment: the second of two simultaneous issues waits here,
+    # then finds the first one's attestation and is refused with a message.
+    Enrolment.objects.select_for_update().filter(pk=enrolment.pk).exists()
+    issued_on = check_issue(
+        membership=membership, enrolment=enrolment, issued_on=issued_on, label_today=label_today
+    )
     prepared = _prepare(membership=membership, enrolment=enrolment, issued_on=issued_on)
     return _save(membership=membership, enrolment=enrolment, issued_on=issued_on, prepared=prepared)
 
@@ -402,7 +420,7 @@ def issue_attestation(
     ip_address: str | None = None,
 ) -> Attestation:
     attestation = record_past_attestation(
-        membership=membership, enrolment=enrolment, issued_on=issued_on
+        membership=membership, enrolment=enrolment, issued_on=issued_on, label_today=True
     )
     issued_on = attestation.issued_on
     record_event(

@@ -74,8 +74,10 @@ def test_issue_at_exit_freezes_the_content(world):
     assert item["code"] == "FR1"
     assert (item["entry_level"], item["entry_label"]) == (1, "Découverte")
     assert (item["level"], item["level_label"]) == (3, "Maîtrisée")
-    assert item["evidence"].startswith("2 évaluations (positionnement, stage en entreprise).")
-    assert EVIDENCE_NOTE in item["evidence"]
+    assert item["evidence"] == (
+        "2 évaluations (positionnement, stage en entreprise) ; preuves : 1 observation"
+    )
+    assert EVIDENCE_NOTE not in item["evidence"]  # observations stay in the school
     assert content["issued_by"]["role"] == "Direction"
     assert content["verification_path"] == f"/verifier/e2c-alpha/{attestation.token}/"
 
@@ -85,11 +87,13 @@ def test_issue_at_exit_freezes_the_content(world):
     assert "Camille" not in str(event.changes) and "Delivrance" not in str(event.changes)
 
 
-def test_evidence_summary_is_short(world):
+def test_evidence_summary_is_short_and_copies_no_observation(world):
     enrolment = exited_enrolment(world, assessed=False)
     assess(world, enrolment, note="Très long compte rendu. " * 40)
     attestation = issue_attestation(membership=world.members["director"], enrolment=enrolment)
-    assert len(attestation.content["competencies"][0]["evidence"]) <= 200
+    summary = attestation.content["competencies"][0]["evidence"]
+    assert len(summary) <= 200
+    assert "compte rendu" not in summary
 
 
 def test_levels_are_those_of_the_issue_date(world):
@@ -154,13 +158,25 @@ def test_no_label_recorded_is_refused(world):
     )
 
 
-def test_label_valid_on_the_issue_date_is_enough(world):
-    """The label counts on the issue date (the exit), even if it has expired since."""
-    _set_label(world.school, datetime.date(2020, 1, 1), datetime.date(2024, 12, 31))
+def test_label_valid_on_the_issue_date_is_enough_while_it_still_is(world):
+    """Dated on the exit day, while the label is valid then and today."""
+    _set_label(world.school, datetime.date(2020, 1, 1), datetime.date(2099, 12, 31))
     attestation = issue_attestation(
         membership=world.members["director"], enrolment=exited_enrolment(world)
     )
     assert attestation.issued_on == EXIT
+
+
+def test_a_lapsed_label_cannot_issue_by_dating_back(world):
+    """Valid on the exit day but expired today: the school no longer issues attestations."""
+    _set_label(world.school, datetime.date(2020, 1, 1), datetime.date(2024, 12, 31))
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    _refused(
+        f"Le label E2C de l'école n'est pas valide le {today} (valide du 01/01/2020 au "
+        "31/12/2024) : l'attestation ne peut pas être délivrée.",
+        membership=world.members["director"],
+        enrolment=exited_enrolment(world),
+    )
 
 
 def test_active_in_the_last_phase_is_issued_today(world):

@@ -159,7 +159,8 @@ def test_detail_shows_content_status_and_verification_link(world):
     text = page_text(response)
     assert response.status_code == 200
     assert f"Attestation de compétences acquises n° {attestation.number}" in text
-    assert EVIDENCE_NOTE in text
+    assert "preuves : 1 observation" in text
+    assert EVIDENCE_NOTE not in text
     assert f"http://testserver/verifier/e2c-alpha/{attestation.token}/" in text
     assert 'src="data:image/svg+xml;base64,' in text
 

@@ -75,3 +75,25 @@ def test_the_admin_lists_assessments_read_only(world):
     assert client.post(url, {"level": 4}).status_code == 403
     assessment.refresh_from_db()
     assert assessment.level == 2
+
+
+def test_the_admin_adds_competencies_to_drafts_only():
+    framework = Framework.objects.get(school=None, family="transversal-e2c", version=1)
+    area = framework.areas.first()
+    client = _admin_client()
+    response = client.post(
+        reverse("admin:competencies_competency_add"),
+        {
+            "framework": framework.pk,
+            "area": area.pk,
+            "code": "NEW1",
+            "title": "Ajout interdit",
+            "position": 0,
+            "descriptors-TOTAL_FORMS": 0,
+            "descriptors-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200  # the form is shown again with its errors
+    assert not Competency.objects.filter(code="NEW1").exists()
+    changelist = client.get(reverse("admin:competencies_framework_changelist"))
+    assert b"delete_selected" not in changelist.content

@@ -282,3 +282,13 @@ def test_delete_draft(world):
     draft = world.objects["framework"]
     services.delete_draft(membership=director(world), framework=draft)
     assert not Framework.objects.filter(pk=draft.pk).exists()
+
+
+def test_import_accepts_null_descriptions(world):
+    data = default_framework_data()
+    data["description"] = None
+    data["scale"][0]["description"] = None
+    data["competencies"][0]["description"] = None
+    framework = services.import_framework(membership=director(world), data=data)
+    assert framework.description == ""
+    assert framework.levels.get(value=1).description == ""

@@ -238,3 +238,25 @@ def test_not_a_workbook():
     assert info.value.messages == [
         "Le fichier n'est pas un classeur XLSX lisible (format Excel 2007 et suivants)."
     ]
+
+
+def test_a_huge_level_is_refused_at_once():
+    data = small_data()
+    data["scale"].append({"level": 1_000_000_000, "label": "Énorme"})
+    errors = validate_framework_data(data)
+    assert "Échelle, niveau n° 4 : le niveau doit être un nombre entier de 1 à 10." in errors
+    assert len(errors) < 5
+
+
+def test_a_level_described_twice_is_named():
+    data = small_data()
+    data["competencies"][0]["levels"]["01"] = "encore le niveau 1"
+    assert "Compétence « X1 » : le niveau 1 est décrit deux fois." in validate_framework_data(data)
+
+
+def test_deeply_nested_json_is_refused_with_a_message():
+    with pytest.raises(ValidationError) as info:
+        data_from_json_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert info.value.messages == [
+        "Le fichier n'est pas un JSON valable : imbrication trop profonde."
+    ]

@@ -85,3 +85,16 @@ def test_the_trainee_page_runs_a_constant_number_of_queries(world, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url(world, "trainee", enrolment.pk))
     assert "Note 25" in page_text(response)
+
+
+def test_a_correction_keeps_the_place_of_the_row_it_corrects(world):
+    day = datetime.date(2024, 4, 10)
+    morning = assess(world, level=1, assessed_on=day)
+    assess(world, level=3, assessed_on=day)  # later the same day
+    services.correct_assessment(
+        membership=world.members["referent"], assessment=morning, level=2, reason="Erreur"
+    )
+    levels = _levels(world)
+    # The afternoon's 3 is still the latest; the corrected morning row reads 2.
+    assert levels.current_level == 3
+    assert [row.level for row in levels.history][-2:] == [2, 3]

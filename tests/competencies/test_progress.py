@@ -365,3 +365,11 @@ def test_trainee_progress_queries(world, django_assert_num_queries):
     )
     with django_assert_num_queries(1):
         assert trainee_progress(bare)["rows"] == []
+
+
+@pytest.mark.parametrize(("who", "shown"), [("referent", True), ("company_relations", False)])
+def test_overview_links_to_the_group_grid_for_assessors(world, who, shown):
+    url, _params = _overview(world)
+    response = world.client_for(who).get(url)
+    grid = reverse("competencies:grid_group", args=[world.school.slug])
+    assert (f'href="{grid}"' in response.content.decode()) is shown

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 
-from parcours.organisations.access import Perm, school_view
+from parcours.organisations.access import Perm, has_perm, school_view
 
 from .. import charts
 from ..forms.progress import DistributionFilterForm
@@ -53,6 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "as_of": filters.get("as_of"),
             "svg": svg,
             "frameworks_url": reverse("competencies:frameworks", args=[school.slug]),
+            "can_assess": has_perm(membership, Perm.ASSESS),
         },
         status=400 if form.errors else 200,
     )
