@@ -1,3 +1,247 @@
-"""Placeholder: filled by the attendance work."""
+"""Attendance screens (émargement): the sheet of a session, the day sheet of a site, the
+months and their closing, a trainee's month of marks.
 
-urlpatterns: list = []
+Marking needs ``MARK_ATTENDANCE`` (director, referents); closing and reopening a month needs
+``CLOSE_MONTH`` (director); reading needs ``VIEW_SCHEDULE``. The rules live in
+``services_attendance``; a refused sheet is shown again with the message (status 400).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parcours.audit.services import client_ip
+from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.organisations.selectors import sites_for
+from parcours.pathways.selectors import get_enrolment
+
+from .. import selectors, selectors_attendance, services_attendance
+from ..forms.attendance import AttendanceSheetForm, DaySheetChoiceForm, MonthForm, MonthReopenForm
+from ..models import MIDDAY, AbsenceReason, AttendanceStatus, Half
+from ..selectors_attendance import STATUS_CODES, add_months
+
+STATUSES = [
+    {"value": status.value, "label": status.label, "code": STATUS_CODES[status.value]}
+    for status in AttendanceStatus
+]
+
+
+def _sheet_context(form, *, day: datetime.date, closed: bool) -> dict:
+    today = timezone.localdate()
+    return {
+        "form": form,
+        "table": form.table(),
+        "statuses": STATUSES,
+        "reasons": AbsenceReason.choices,
+        "day": day,
+        "is_future": day > today,
+        "is_past": day < today,
+        "is_closed": closed,
+        "can_save": day <= today and not closed,
+        "month_label": services_attendance.month_label(day),
+        "of_month": services_attendance.of_month(day),
+    }
+
+
+def _save(request, form, save, success_url: str):
+    """Validate ``form`` and call ``save(marks=…, correction_reason=…)``; ``None`` when it was
+    refused (the errors are on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        save(
+            marks=form.marks(all_present="all_present" in request.POST),
+            correction_reason=form.cleaned_data["correction_reason"],
+            ip_address=client_ip(request),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, _("L'émargement est enregistré."))
+    return redirect(success_url)
+
+
+@school_view(Perm.MARK_ATTENDANCE)
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership
+    session = selectors.get_session(membership, pk)
+    rows = selectors_attendance.session_sheet(membership, session)
+    form = AttendanceSheetForm(request.POST if request.method == "POST" else None, rows=rows)
+    url = reverse("schedule:session_attendance", args=[membership.school.slug, session.pk])
+    if request.method == "POST":
+
+        def save(**kwargs):
+            services_attendance.mark_session(membership=membership, session=session, **kwargs)
+
+        if (response := _save(request, form, save, url)) is not None:
+            return response
+    context = {
+        **_sheet_context(
+            form, day=session.day, closed=selectors_attendance.is_closed(membership, session.day)
+        ),
+        "session": session,
+        "halves": [Half(half).label for half in session.halves],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "schedule/attendance/session.html", context, status=status)
+
+
+def _default_half() -> str:
+    return Half.AM if timezone.localtime().time() < MIDDAY else Half.PM
+
+
+@school_view(Perm.MARK_ATTENDANCE)
+def day_attendance(request: HttpRequest) -> HttpResponse:
+    """The day sheet: ?site=&jour=AAAA-MM-JJ&demi=am|pm (defaults: first site, today, now)."""
+    membership = request.membership
+    sites = sites_for(membership)
+    first_site = sites.first()
+    params = {
+        "site": request.GET.get("site") or (first_site.pk if first_site else ""),
+        "jour": request.GET.get("jour") or timezone.localdate().isoformat(),
+        "demi": request.GET.get("demi") or _default_half(),
+    }
+    choice = DaySheetChoiceForm(params, sites=sites)
+    context = {"choice": choice, "school": membership.school}
+    if not choice.is_valid():
+        return render(request, "schedule/attendance/day.html", context, status=400)
+    site, day, half = (choice.cleaned_data[key] for key in ("site", "jour", "demi"))
+    rows = selectors_attendance.day_sheet(membership, site, day, half)
+    form = AttendanceSheetForm(request.POST if request.method == "POST" else None, rows=rows)
+    url = "{}?site={}&jour={}&demi={}".format(
+        reverse("schedule:day_attendance", args=[membership.school.slug]),
+        site.pk,
+        day.isoformat(),
+        half,
+    )
+    if request.method == "POST":
+
+        def save(**kwargs):
+            services_attendance.mark_day(
+                membership=membership, site=site, day=day, half=half, **kwargs
+            )
+
+        if (response := _save(request, form, save, url)) is not None:
+            return response
+    context.update(
+        _sheet_context(form, day=day, closed=selectors_attendance.is_closed(membership, day)),
+        site=site,
+        half_label=Half(half).label,
+        previous_day=day - datetime.timedelta(days=1),
+        next_day=day + datetime.timedelta(days=1),
+        half=half,
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "schedule/attendance/day.html", context, status=status)
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def attendance_months(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    months = selectors_attendance.recent_months(membership, timezone.localdate())
+    return render(
+        request,
+        "schedule/attendance/months.html",
+        {"months": months, "can_close": has_perm(membership, Perm.CLOSE_MONTH)},
+    )
+
+
+def _month_view(request: HttpRequest, *, reopen: bool) -> HttpResponse:
+    membership = request.membership
+    form_class = MonthReopenForm if reopen else MonthForm
+    if request.method == "POST":
+        form = form_class(request.POST)
+    else:
+        form = form_class(initial={"mois": request.GET.get("mois") or MonthForm.current_key()})
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["mois"]
+        try:
+            if reopen:
+                services_attendance.reopen_month(
+                    membership=membership,
+                    month=month,
+                    reason=form.cleaned_data["reason"],
+                    ip_address=client_ip(request),
+                )
+            else:
+                services_attendance.close_month(
+                    membership=membership, month=month, ip_address=client_ip(request)
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            label = services_attendance.of_month(month)
+            messages.success(
+                request,
+                (
+                    _("Le mois %(of_month)s est rouvert.")
+                    if reopen
+                    else _("Le mois %(of_month)s est clos.")
+                )
+                % {"of_month": label},
+            )
+            return redirect("schedule:attendance_months", membership.school.slug)
+    month = services_attendance.parse_month(form["mois"].value())
+    return render(
+        request,
+        "schedule/attendance/month_confirm.html",
+        {
+            "form": form,
+            "reopen": reopen,
+            "month_label": services_attendance.month_label(month) if month else "",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@school_view(Perm.CLOSE_MONTH)
+def month_close(request: HttpRequest) -> HttpResponse:
+    return _month_view(request, reopen=False)
+
+
+@school_view(Perm.CLOSE_MONTH)
+def month_reopen(request: HttpRequest) -> HttpResponse:
+    return _month_view(request, reopen=True)
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def trainee_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A trainee's marks of a month (?mois=AAAA-MM, the current month by default)."""
+    membership = request.membership
+    enrolment = get_enrolment(membership, pk)
+    first_day = services_attendance.parse_month(request.GET.get("mois")) or selectors.month_start(
+        timezone.localdate()
+    )
+    month = selectors_attendance.trainee_month(membership, enrolment, first_day)
+    return render(
+        request,
+        "schedule/attendance/trainee.html",
+        {
+            "enrolment": enrolment,
+            "person": enrolment.person,
+            "month": month,
+            "month_label": services_attendance.month_label(first_day),
+            "previous_key": add_months(first_day, -1).strftime("%Y-%m"),
+            "next_key": add_months(first_day, 1).strftime("%Y-%m"),
+            "statuses": STATUSES,
+            "is_closed": selectors_attendance.is_closed(membership, first_day),
+        },
+    )
+
+
+urlpatterns = [
+    path("planning/emargement/", day_attendance, name="day_attendance"),
+    path("planning/emargement/seance/<int:pk>/", session_attendance, name="session_attendance"),
+    path("planning/emargement/stagiaire/<int:pk>/", trainee_attendance, name="trainee_attendance"),
+    path("planning/mois/", attendance_months, name="attendance_months"),
+    path("planning/mois/clore/", month_close, name="month_close"),
+    path("planning/mois/rouvrir/", month_reopen, name="month_reopen"),
+]
