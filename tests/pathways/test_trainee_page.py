@@ -465,9 +465,9 @@ def _add_thirty_of_everything(world) -> None:
 #: The trainee page's queries (director, the most): session, user, membership, the enrolment,
 #: phases, meetings, support actions, documents, plans and their 3 lists, referent changes,
 #: funding lines, entry situation, the competency chart (assessment rows, the framework's
-#: competencies and scale), then the audit event of the restricted read (its actor and
-#: school, the insert in a savepoint) and the session update.
-MAX_QUERIES = 24
+#: competencies and scale), the attendance rates (one aggregate), then the audit event of the
+#: restricted read (its actor and school, the insert in a savepoint) and the session update.
+MAX_QUERIES = 25
 
 
 @pytest.mark.parametrize("who", ["director", "company_relations", "other_referent"])
