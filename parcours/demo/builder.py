@@ -46,6 +46,7 @@ from .competency_history import (
 )
 from .intake_history import build_intake_history, delete_intake
 from .pathway_history import build_pathway_history, delete_pathway_history
+from .schedule_history import build_schedule_history, delete_schedule_history
 
 SEED = 2018
 NETWORK_NAME = "Réseau E2C France"
@@ -724,6 +725,7 @@ def reset_demo() -> None:
 
     if network is not None:
         school_ids = list(schools.values_list("pk", flat=True))
+        delete_schedule_history(school_ids)  # before the enrolments, rooms and memberships
         delete_competency_history(school_ids)  # before the enrolments and documents
         delete_pathway_history(school_ids)  # before enrolments
         delete_intake(schools)  # before the memberships, sites and partners it refers to
@@ -974,6 +976,7 @@ def build_demo() -> DemoSummary:
     build_intake_history(schools[FLAGSHIP_SLUG])
     build_pathway_history(schools[FLAGSHIP_SLUG])
     build_competency_history(schools[FLAGSHIP_SLUG])
+    build_schedule_history(schools[FLAGSHIP_SLUG])
     flagship_director = Membership.objects.filter(
         school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
     ).earliest("active_from", "pk")

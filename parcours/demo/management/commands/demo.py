@@ -20,6 +20,7 @@ from parcours.demo.builder import (
 )
 from parcours.demo.competency_history import summary_line as competency_summary_line
 from parcours.demo.intake_history import summary_line
+from parcours.demo.schedule_history import summary_line as schedule_summary_line
 from parcours.organisations.models import Role, School
 
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             lines.append(intake)
         if competencies := competency_summary_line():
             lines.append(competencies)
+        if schedule := schedule_summary_line():
+            lines.append(schedule)
         for line in lines:
             self.stdout.write(line)
 
