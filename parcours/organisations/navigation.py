@@ -28,6 +28,13 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
         Perm.VIEW_TRAINEES,
         ("competencies:grid_group", "competencies:framework"),
     ),
+    NavEntry(_("Planning"), "schedule:week", Perm.VIEW_SCHEDULE, ("schedule:",)),
+    NavEntry(
+        _("Émargement"),
+        "schedule:day_attendance",
+        Perm.MARK_ATTENDANCE,
+        ("schedule:session_attendance",),
+    ),
     NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
     NavEntry(
         _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)
