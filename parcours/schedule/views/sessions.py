@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,11 +24,8 @@ from ..forms.sessions import CancelForm, SessionForm, TraineesAddForm, TraineesR
 
 
 def schedule_home_url(school) -> str:
-    """Where to go when a session is gone: the timetable if it exists, else the school."""
-    try:
-        return reverse("schedule:timetable", args=[school.slug])
-    except NoReverseMatch:
-        return reverse("organisations:home", args=[school.slug])
+    """Where to go when a session is gone: the week's timetable."""
+    return reverse("schedule:week", args=[school.slug])
 
 
 def _session_url(session) -> str:
