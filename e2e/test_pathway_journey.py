@@ -161,7 +161,7 @@ def test_referent_follows_a_trainee_and_company_relations_sees_no_restricted_con
     row.get_by_role("link", name=trainee.listed_name).click()
 
     expect(h1(page)).to_have_text(trainee.full_name)
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.facts").first  # the identity facts (the attendance facts follow)
     expect(facts).to_contain_text(re.compile(rf"Référent·e\s*{referent_name}"))
     if trainee.current_phase:
         expect(facts).to_contain_text(
