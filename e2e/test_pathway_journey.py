@@ -328,7 +328,7 @@ def test_referent_follows_a_trainee_and_company_relations_sees_no_restricted_con
         expect(h1(other)).to_have_text(trainee.full_name)
         expect(other.get_by_role("link", name="Changer de phase")).to_have_count(0)
         expect(other.get_by_role("link", name="Enregistrer un entretien")).to_have_count(0)
-        expect(other.locator("dl.facts")).to_contain_text(trainee.next_phase)
+        expect(other.locator("dl.facts").first).to_contain_text(trainee.next_phase)
 
         support = other.get_by_role("region", name="Accompagnement social en cours")
         expect(support).to_contain_text(MOBILITY_ACTION)
