@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "parcours.pathways",
     "parcours.competencies",
     "parcours.schedule",
+    "parcours.companies",
     "parcours.intake",
     "parcours.demo",
 ]

@@ -17,8 +17,10 @@ urlpatterns = [
     path("e/<slug:school_slug>/", include("parcours.pathways.urls")),
     path("e/<slug:school_slug>/", include("parcours.competencies.urls")),
     path("e/<slug:school_slug>/", include("parcours.schedule.urls")),
+    path("e/<slug:school_slug>/", include("parcours.companies.urls")),
     path("agenda/<slug:school_slug>/", include("parcours.intake.public_urls")),
     path("verifier/", include("parcours.competencies.public_urls")),
     path("calendrier/", include("parcours.schedule.public_urls")),
+    path("bilan-de-stage/", include("parcours.companies.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,7 @@ from parcours.organisations.models import (
     Site,
 )
 
+from .companies.world import build_companies_world
 from .competencies.world import build_competencies_world
 from .factories import (
     TEST_PASSWORD,
@@ -125,4 +126,5 @@ def world(db) -> World:
     build_pathways_world(world)
     build_competencies_world(world)
     build_schedule_world(world)
+    build_companies_world(world)
     return world

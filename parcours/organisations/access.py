@@ -46,6 +46,10 @@ class Perm(StrEnum):
     MANAGE_WORKSHOP_TYPES = "manage_workshop_types"  # the school's list of workshops
     MARK_ATTENDANCE = "mark_attendance"  # émargement, and its corrections (with a reason)
     CLOSE_MONTH = "close_month"  # close and reopen a month; the school's statements export
+    VIEW_COMPANIES = "view_companies"  # partner companies, contacts, history, internships
+    MANAGE_COMPANIES = "manage_companies"  # create and edit companies, contacts, history
+    MANAGE_INTERNSHIPS = "manage_internships"  # internships, agreements, signatures, hires
+    RECORD_REVIEWS = "record_reviews"  # tutor reviews: send the private link, enter from a call
 
 
 _STAFF_COMMON = {
@@ -55,6 +59,7 @@ _STAFF_COMMON = {
     Perm.VIEW_PERSONAL_DATA,
     Perm.VIEW_TRAINEES,
     Perm.VIEW_SCHEDULE,
+    Perm.VIEW_COMPANIES,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -79,6 +84,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_WORKSHOP_TYPES,
             Perm.MARK_ATTENDANCE,
             Perm.CLOSE_MONTH,
+            Perm.MANAGE_COMPANIES,
+            Perm.MANAGE_INTERNSHIPS,
+            Perm.RECORD_REVIEWS,
         }
     ),
     Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
@@ -90,9 +98,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ASSESS,
             Perm.MANAGE_SCHEDULE,
             Perm.MARK_ATTENDANCE,
+            Perm.MANAGE_INTERNSHIPS,
+            Perm.RECORD_REVIEWS,
         }
     ),
-    Role.COMPANY_RELATIONS: frozenset(_STAFF_COMMON),
+    Role.COMPANY_RELATIONS: frozenset(
+        _STAFF_COMMON | {Perm.MANAGE_COMPANIES, Perm.MANAGE_INTERNSHIPS, Perm.RECORD_REVIEWS}
+    ),
     # A prescriber sees the school's premises (they are public) and their own referrals' status.
     Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL, Perm.REFER}),
     # Funders and the network never see personal data: only premises and aggregated figures.

@@ -70,6 +70,38 @@ class Person(models.Model):
         return age_on(self.birth_date, day)
 
 
+class GuardianRelation(models.TextChoices):
+    MOTHER = "mother", _("Mère")
+    FATHER = "father", _("Père")
+    GUARDIAN = "guardian", _("Tuteur·rice légal·e")
+    OTHER = "other", _("Autre représentant·e légal·e")
+
+
+class LegalGuardian(models.Model):
+    """The legal guardian of a minor: named on the internship agreement, which they sign."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardians")
+    relation = models.CharField(_("lien"), max_length=10, choices=GuardianRelation.choices)
+    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("représentant·e légal·e")
+        verbose_name_plural = _("représentant·es légaux·ales")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Age in whole years on ``day`` (a person born on 29 February ages on 1 March)."""
     years = day.year - birth_date.year

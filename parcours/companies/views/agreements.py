@@ -1,0 +1,3 @@
+"""TODO(issue 7): agreements views."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""TODO(issue 7): reviews views."""
+
+urlpatterns: list = []
