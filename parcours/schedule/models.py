@@ -205,6 +205,18 @@ class AttendanceStatus(models.TextChoices):
     HOLIDAY = "holiday", _("Congé")
 
 
+class SessionCancelReason(models.TextChoices):
+    """Why a session was taken off the timetable (a code: the audit trail keeps no free text)."""
+
+    TRAINER_ABSENT = "trainer_absent", _("Formateur·rice absent·e")
+    ROOM_UNAVAILABLE = "room_unavailable", _("Salle indisponible")
+    TOO_FEW_TRAINEES = "too_few", _("Trop peu de stagiaires")
+    CLOSURE = "closure", _("Fermeture de l'école, jour férié")
+    RESCHEDULED = "rescheduled", _("Séance déplacée à une autre date")
+    MISTAKE = "mistake", _("Saisie par erreur")
+    OTHER = "other", _("Autre motif")
+
+
 class AbsenceReason(models.TextChoices):
     ILLNESS = "illness", _("Maladie")
     APPOINTMENT = "appointment", _("Rendez-vous (santé, administratif, emploi)")

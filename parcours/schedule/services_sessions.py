@@ -32,14 +32,20 @@ from parcours.audit.services import record_event
 from parcours.organisations.models import Membership, Role, Room, Site
 from parcours.pathways.models import Enrolment
 
-from .models import Session, SessionSeries, SessionTrainee, WorkshopType, local_moment
+from .models import (
+    Session,
+    SessionCancelReason,
+    SessionSeries,
+    SessionTrainee,
+    WorkshopType,
+    local_moment,
+)
 
 DAY_OPENS = datetime.time(7, 0)
 DAY_CLOSES = datetime.time(20, 0)
 MAX_OCCURRENCES = 53
 TRAINER_ROLES = (Role.REFERENT, Role.DIRECTOR)
 EXCLUSION_CONSTRAINT = "session_room_no_overlap"
-MAX_REASON = 300
 WEEKDAYS = [
     gettext_lazy("lundi"),
     gettext_lazy("mardi"),
@@ -594,13 +600,11 @@ def cancel_session(
     *, membership: Membership, session: Session, reason: str, ip_address: str | None = None
 ) -> None:
     """Delete a session (with its list of trainees). One whose attendance has been marked
-    cannot be cancelled: its marks are the record of what happened."""
+    cannot be cancelled: its marks are the record of what happened. ``reason`` is a
+    ``SessionCancelReason`` code, kept in the audit event."""
     _check_own(membership, session)
-    reason = " ".join((reason or "").split())
-    if not reason:
+    if reason not in SessionCancelReason.values:
         raise ValidationError(_("Indiquez le motif de l'annulation."))
-    if len(reason) > MAX_REASON:
-        raise ValidationError(_("Le motif est limité à %(max)d caractères.") % {"max": MAX_REASON})
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.marks.exists():
         raise ValidationError(

@@ -322,26 +322,30 @@ def test_a_session_with_marks_keeps_its_day_and_times(world):
 def test_cancel_a_session_without_marks(world):
     session = services_sessions.create_session(**booking(world, trainees=[trainee(world)]))
     services_sessions.cancel_session(
-        membership=world.members["director"], session=session, reason="Formateur absent"
+        membership=world.members["director"], session=session, reason="trainer_absent"
     )
     assert not Session.objects.filter(pk=session.pk).exists()
     event = AuditEvent.objects.get(action="session.cancel")
     assert event.changes["trainees"] == 1 and event.object_id == str(session.pk)
+    assert event.changes["reason"] == "trainer_absent"
 
 
 def test_a_session_with_marks_cannot_be_cancelled(world):
     before = (count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError, match="elle ne peut plus être annulée"):
         services_sessions.cancel_session(
-            membership=world.members["director"], session=world.objects["session"], reason="x"
+            membership=world.members["director"], session=world.objects["session"], reason="other"
         )
-    with pytest.raises(ValidationError, match="Indiquez le motif"):
-        services_sessions.cancel_session(
-            membership=world.members["director"], session=world.objects["session"], reason=" "
-        )
+    for reason in (" ", "Formateur absent"):  # a code of SessionCancelReason, no free text
+        with pytest.raises(ValidationError, match="Indiquez le motif"):
+            services_sessions.cancel_session(
+                membership=world.members["director"],
+                session=world.objects["session"],
+                reason=reason,
+            )
     with pytest.raises(ValidationError, match="Séance inconnue"):
         services_sessions.cancel_session(
-            membership=world.members["director"], session=world.others["session"], reason="x"
+            membership=world.members["director"], session=world.others["session"], reason="other"
         )
     assert (count(), AuditEvent.objects.count()) == before
 

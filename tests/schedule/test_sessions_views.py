@@ -285,11 +285,11 @@ def test_cancel_a_session(world):
     assert "Indiquez le motif de l'annulation." in page_text(response)
     assert Session.objects.filter(pk=session.pk).exists()
     response = world.client_for("company_relations").post(
-        url("session_cancel", session.pk), {"reason": "Salle inondée"}
+        url("session_cancel", session.pk), {"reason": "room_unavailable"}
     )
     assert response.status_code == 403
     assert Session.objects.filter(pk=session.pk).exists()
-    response = client.post(url("session_cancel", session.pk), {"reason": "Salle inondée"})
+    response = client.post(url("session_cancel", session.pk), {"reason": "room_unavailable"})
     assert response.status_code == 302
     assert not Session.objects.filter(pk=session.pk).exists()
     assert AuditEvent.objects.filter(action="session.cancel", object_id=str(session.pk)).exists()
@@ -299,7 +299,7 @@ def test_a_session_with_marks_cannot_be_cancelled(world):
     session = world.objects["session"]
     before = writes()
     response = world.client_for("director").post(
-        url("session_cancel", session.pk), {"reason": "Formateur absent"}
+        url("session_cancel", session.pk), {"reason": "trainer_absent"}
     )
     assert response.status_code == 400
     assert "elle ne peut plus être annulée" in page_text(response)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from parcours.organisations.models import Membership
 
 from .. import selectors_sessions
-from ..services_sessions import MAX_REASON
+from ..models import SessionCancelReason
 
 
 class RoomChoiceField(forms.ModelChoiceField):
@@ -228,13 +228,11 @@ class TraineesRemoveForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label=_("Motif de l'annulation"),
-        max_length=MAX_REASON,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Par exemple : formateur absent, salle indisponible. Sans nom de stagiaire."),
+        choices=[("", "—"), *SessionCancelReason.choices],
         error_messages={
             "required": _("Indiquez le motif de l'annulation."),
-            "max_length": _("Le motif est limité à %(limit_value)d caractères."),
+            "invalid_choice": _("Indiquez le motif de l'annulation."),
         },
     )
