@@ -17,6 +17,7 @@ from parcours.schedule.rates import (
     enrolment_rates,
     group_rates,
     percent,
+    school_rates,
     site_rates,
 )
 
@@ -143,3 +144,51 @@ def test_trainee_page_shows_the_rates(world):
     assert "100,0 %" in text
     assert "50,0 %" in text
     assert "État de présence du mois" in text
+
+
+@pytest.mark.django_db
+def test_school_rates_by_site_and_referent_group(world, django_assert_num_queries):
+    gamma = SiteFactory(school=world.school, name="Site Gamma")
+    first = trainee_turning_18(world, site=gamma)
+    second = _second_trainee(world, gamma)
+    with django_assert_num_queries(1):
+        school = school_rates(world.members["director"], MARCH, END_OF_MARCH)
+    # Site Gamma = the group above: 11 of 15 → 73.3 %; the world's site: its trainee's one
+    # half-day, present → 100.0 %.
+    assert school.by_site[gamma.pk].attendance_rate == Decimal("73.3")
+    assert school.by_site[world.site.pk].attendance_rate == Decimal("100.0")
+    # The referent's group: Zoé (9 of 11) + the world's trainee (1 of 1) → 10 / 12 = 83.3 %.
+    referent = world.members["referent"]
+    assert first.referent_id == world.objects["enrolment"].referent_id == referent.pk
+    assert school.by_referent[referent.pk].counted == 12
+    assert school.by_referent[referent.pk].attendance_rate == Decimal("83.3")
+    assert school.by_referent[second.referent_id].attendance_rate == Decimal("50.0")
+    # The school: 12 of 16 → 75.0 %; the other school's marks are not counted.
+    assert (school.total.counted, school.total.attendance_rate) == (16, Decimal("75.0"))
+    assert world.other_site.pk not in school.by_site
+
+
+@pytest.mark.django_db
+def test_attendance_rates_page(world, django_assert_max_num_queries):
+    gamma = SiteFactory(school=world.school, name="Site Gamma")
+    trainee_turning_18(world, site=gamma)
+    url = reverse("schedule:attendance_rates", args=[world.school.slug])
+    client = world.client_for("company_relations")
+    with django_assert_max_num_queries(12) as captured:
+        response = client.get(url, {"mois": "2024-03"})
+    text = page_text(response)
+    assert "Assiduité" in text and "mars 2024" in text
+    assert "Site Gamma" in text and "81,8 %" in text  # Zoé alone on Site Gamma
+    assert world.other_site.name not in text
+    # More trainees, same number of queries.
+    for n in range(3):
+        _second_trainee(world, SiteFactory(school=world.school, name=f"Site {n}"))
+    with django_assert_max_num_queries(len(captured)):
+        client.get(url, {"mois": "2024-03"})
+    # A whole year; a month without marks says so.
+    assert "Site Gamma" in page_text(client.get(url, {"annee": "2024"}))
+    assert "Aucune demi-journée émargée" in page_text(client.get(url, {"mois": "2023-01"}))
+    # A prescriber may not; a member of another school gets a 404.
+    assert world.client_for("prescriber").get(url).status_code == 403
+    other = reverse("schedule:attendance_rates", args=[world.other_school.slug])
+    assert client.get(other).status_code == 404

@@ -6,6 +6,7 @@ URL_PERMS = {
     "schedule:session_attendance": Perm.MARK_ATTENDANCE,
     "schedule:day_attendance": Perm.MARK_ATTENDANCE,
     "schedule:attendance_months": Perm.VIEW_SCHEDULE,
+    "schedule:attendance_rates": Perm.VIEW_SCHEDULE,
     "schedule:month_close": Perm.CLOSE_MONTH,
     "schedule:month_reopen": Perm.CLOSE_MONTH,
     "schedule:trainee_attendance": Perm.VIEW_SCHEDULE,

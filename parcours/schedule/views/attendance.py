@@ -22,8 +22,9 @@ from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.organisations.selectors import sites_for
 from parcours.pathways.selectors import get_enrolment
+from parcours.pathways.selectors_lists import referents
 
-from .. import selectors, selectors_attendance, services_attendance
+from .. import rates, selectors, selectors_attendance, services_attendance
 from ..forms.attendance import AttendanceSheetForm, DaySheetChoiceForm, MonthForm, MonthReopenForm
 from ..models import MIDDAY, AbsenceReason, AttendanceStatus, Half
 from ..selectors_attendance import STATUS_CODES, add_months
@@ -154,6 +155,50 @@ def attendance_months(request: HttpRequest) -> HttpResponse:
     )
 
 
+@school_view(Perm.VIEW_SCHEDULE)
+def attendance_rates(request: HttpRequest) -> HttpResponse:
+    """Attendance rates of a month (or a whole year with ``?annee=``): the school's, by site
+    and by referent group."""
+    membership = request.membership
+    today = timezone.localdate()
+    year = request.GET.get("annee", "")
+    if year.isdigit() and 2000 <= int(year) <= today.year + 1:
+        start = datetime.date(int(year), 1, 1)
+        end = datetime.date(int(year), 12, 31)
+        month = None
+    else:
+        month = services_attendance.parse_month(request.GET.get("mois")) or selectors.month_start(
+            today
+        )
+        start, end = month, add_months(month, 1) - datetime.timedelta(days=1)
+    computed = rates.school_rates(membership, start, end)
+    sites = [
+        (site, computed.by_site[site.pk])
+        for site in sites_for(membership, include_closed=True)
+        if site.pk in computed.by_site
+    ]
+    groups = [
+        (referent, computed.by_referent[referent.pk])
+        for referent in referents(membership)
+        if referent.pk in computed.by_referent
+    ]
+    return render(
+        request,
+        "schedule/attendance/rates.html",
+        {
+            "start": start,
+            "end": end,
+            "month": month,
+            "previous": add_months(month, -1) if month else None,
+            "next": add_months(month, 1) if month and month <= today else None,
+            "total": computed.total,
+            "sites": sites,
+            "groups": groups,
+            "unassigned": computed.by_referent.get(None),
+        },
+    )
+
+
 def _month_view(request: HttpRequest, *, reopen: bool) -> HttpResponse:
     membership = request.membership
     form_class = MonthReopenForm if reopen else MonthForm
@@ -242,6 +287,7 @@ urlpatterns = [
     path("planning/emargement/seance/<int:pk>/", session_attendance, name="session_attendance"),
     path("planning/emargement/stagiaire/<int:pk>/", trainee_attendance, name="trainee_attendance"),
     path("planning/mois/", attendance_months, name="attendance_months"),
+    path("planning/assiduite/", attendance_rates, name="attendance_rates"),
     path("planning/mois/clore/", month_close, name="month_close"),
     path("planning/mois/rouvrir/", month_reopen, name="month_reopen"),
 ]
