@@ -21,7 +21,7 @@ On SQLite every transaction is IMMEDIATE (one writer at a time), so check-then-i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -326,6 +326,54 @@ def _prepare(
 # ------------------------------------------------------------------------------ sessions
 
 
+def _book(
+    membership: Membership,
+    days: list[datetime.date],
+    make_series: Callable[[], SessionSeries] | None = None,
+    **booking,
+) -> tuple[list[Session], list[Enrolment]]:
+    """Check every rule for every day in ``days`` (all problems at once), then insert one
+    session per day (in a series made by ``make_series`` when given) with its trainees.
+    ``booking`` holds the keyword arguments of ``_prepare``."""
+    room, needs_computers, enrolments, title = _prepare(membership, **booking)
+    problems = [
+        problem
+        for day in days
+        for problem in _slot_problems(
+            day=day,
+            start_time=booking["start_time"],
+            end_time=booking["end_time"],
+            room=room,
+            trainer=booking["trainer"],
+            enrolments=enrolments,
+        )
+    ]
+    if problems:
+        raise ValidationError(list(dict.fromkeys(problems)))
+    series = make_series() if make_series else None
+    sessions = []
+    for day in days:
+        session = _insert(
+            Session(
+                school_id=membership.school_id,
+                site=booking["site"],
+                room=room,
+                workshop_type=booking["workshop_type"],
+                title=title,
+                day=day,
+                start_time=booking["start_time"],
+                end_time=booking["end_time"],
+                trainer=booking["trainer"],
+                needs_computers=needs_computers,
+                series=series,
+                created_by=membership.user,
+            )
+        )
+        _add_places(session, enrolments)
+        sessions.append(session)
+    return sessions, enrolments
+
+
 @transaction.atomic
 def create_session(
     *,
@@ -343,8 +391,9 @@ def create_session(
     ip_address: str | None = None,
 ) -> Session:
     """Book ``room`` on ``day`` from ``start_time`` to ``end_time`` (see the module's rules)."""
-    room, needs_computers, enrolments, title = _prepare(
+    (session,), enrolments = _book(
         membership,
+        [day],
         site=site,
         room=room,
         workshop_type=workshop_type,
@@ -355,32 +404,6 @@ def create_session(
         needs_computers=needs_computers,
         title=title,
     )
-    problems = _slot_problems(
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
-        room=room,
-        trainer=trainer,
-        enrolments=enrolments,
-    )
-    if problems:
-        raise ValidationError(problems)
-    session = _insert(
-        Session(
-            school_id=membership.school_id,
-            site=site,
-            room=room,
-            workshop_type=workshop_type,
-            title=title,
-            day=day,
-            start_time=start_time,
-            end_time=end_time,
-            trainer=trainer,
-            needs_computers=needs_computers,
-            created_by=membership.user,
-        )
-    )
-    _add_places(session, enrolments)
     record_event(
         actor=membership.user,
         action="session.create",
@@ -445,8 +468,16 @@ def create_recurring_sessions(
             _("Une série compte au plus %(max)d séances (%(count)d demandées).")
             % {"max": MAX_OCCURRENCES, "count": len(days)}
         )
-    room, needs_computers, enrolments, title = _prepare(
+    sessions, enrolments = _book(
         membership,
+        days,
+        lambda: SessionSeries.objects.create(
+            school_id=membership.school_id,
+            weekday=weekday,
+            first_day=first_day,
+            last_day=last_day,
+            created_by=membership.user,
+        ),
         site=site,
         room=room,
         workshop_type=workshop_type,
@@ -457,47 +488,7 @@ def create_recurring_sessions(
         needs_computers=needs_computers,
         title=title,
     )
-    problems = []
-    for day in days:
-        problems.extend(
-            _slot_problems(
-                day=day,
-                start_time=start_time,
-                end_time=end_time,
-                room=room,
-                trainer=trainer,
-                enrolments=enrolments,
-            )
-        )
-    if problems:
-        raise ValidationError(list(dict.fromkeys(problems)))
-    series = SessionSeries.objects.create(
-        school_id=membership.school_id,
-        weekday=weekday,
-        first_day=first_day,
-        last_day=last_day,
-        created_by=membership.user,
-    )
-    sessions = []
-    for day in days:
-        session = _insert(
-            Session(
-                school_id=membership.school_id,
-                site=site,
-                room=room,
-                workshop_type=workshop_type,
-                title=title,
-                day=day,
-                start_time=start_time,
-                end_time=end_time,
-                trainer=trainer,
-                needs_computers=needs_computers,
-                series=series,
-                created_by=membership.user,
-            )
-        )
-        _add_places(session, enrolments)
-        sessions.append(session)
+    series = sessions[0].series
     record_event(
         actor=membership.user,
         action="session.create_series",
