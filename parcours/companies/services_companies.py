@@ -80,12 +80,8 @@ def check_siret(raw: str) -> str:
     value = normalise_siret(raw)
     if not value:
         return ""
-    try:
+    try:  # InvalidLength is a kind of InvalidFormat: it is caught first
         return stdnum_siret.validate(value)
-    except InvalidFormat as error:
-        raise ValidationError(
-            _("Un SIRET ne contient que des chiffres (14 chiffres, les espaces sont ignorés).")
-        ) from error
     except InvalidLength as error:
         raise ValidationError(
             _("Un SIRET compte 14 chiffres (%(n)d saisis).") % {"n": len(value)}
@@ -96,6 +92,10 @@ def check_siret(raw: str) -> str:
                 "Ce SIRET n'est pas valide : sa clé de contrôle ne correspond pas "
                 "(vérifiez les 14 chiffres, par exemple sur un extrait Kbis)."
             )
+        ) from error
+    except InvalidFormat as error:
+        raise ValidationError(
+            _("Un SIRET ne contient que des chiffres (14 chiffres, les espaces sont ignorés).")
         ) from error
 
 
