@@ -60,6 +60,9 @@ class CompanyForm(forms.Form):
         fields["siret"].validators = []
         fields["siret"].widget.attrs.pop("maxlength", None)
         fields["siret"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        fields["siret"].help_text = _(
+            "14 chiffres (les espaces sont ignorés) ; laissez vide s'il n'est pas encore connu."
+        )
         fields["naf_code"].max_length = None
         fields["naf_code"].validators = []
         fields["naf_code"].widget.attrs.pop("maxlength", None)
