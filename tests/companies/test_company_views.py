@@ -9,12 +9,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parcours.audit.models import AuditEvent
 from parcours.companies.models import Company, CompanyEvent, Contact
 
+from ..factories import TEST_PASSWORD, UserFactory
 from ..utils import page_text
 from .company_helpers import FREE_SIRETS, company, contact, full_company, history
 
@@ -618,3 +620,21 @@ def test_history_filters_and_constant_queries(world):
     assert "Cette entreprise n'est pas une entreprise de l'école." in page_text(refused)
     refused = client.get(url("company_events"), {"du": "2024-06-04", "au": "2024-06-01"})
     assert "La date de fin doit suivre la date de début." in page_text(refused)
+
+
+# ------------------------------------------------------------------------------ admin
+
+
+def test_the_admin_lists_companies_contacts_and_history_read_only(world):
+    user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client = Client()
+    assert client.login(email=user.email, password=TEST_PASSWORD)
+    for model in ("company", "contact", "companyevent"):
+        response = client.get(reverse(f"admin:companies_{model}_changelist"), {"q": "Arverne"})
+        assert response.status_code == 200, model
+    target = world.objects["company"]
+    change = reverse("admin:companies_company_change", args=[target.pk])
+    assert b'name="_save"' not in client.get(change).content
+    assert client.post(change, {"name": "Changée"}).status_code == 403
+    target.refresh_from_db()
+    assert target.name == "Logistique Arverne e2c-alpha"
