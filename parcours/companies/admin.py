@@ -5,6 +5,7 @@ are the way to change these records; the admin is for looking things up across s
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Company, CompanyEvent, Contact
 
@@ -35,6 +36,7 @@ class CompanyAdmin(_ReadOnlyAdmin):
     list_filter = ["school", "sector", "size", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "siret", "commune", "naf_code"]
     list_select_related = ["school"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)
