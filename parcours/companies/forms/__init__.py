@@ -1,0 +1,1 @@
+"""Forms of the company and internship screens, one module per area."""
