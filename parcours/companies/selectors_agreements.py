@@ -13,7 +13,7 @@ from django.utils import timezone
 from parcours.organisations.models import Membership, Role
 from parcours.people.models import LegalGuardian
 
-from .agreements import missing_signatures
+from .agreements import missing_signatures, trainee_is_minor
 from .models import AgreementSignature, Company, Hire, Internship, InternshipKind, SignatoryRole
 
 
@@ -60,7 +60,7 @@ def companies_for_choice(membership: Membership) -> QuerySet[Company]:
 
 
 def is_minor_at_start(internship: Internship) -> bool:
-    return internship.enrolment.person.age_on(internship.start_date) < 18
+    return trainee_is_minor(internship)
 
 
 def guardians_of(internship: Internship) -> list[LegalGuardian]:
