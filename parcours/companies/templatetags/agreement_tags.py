@@ -36,19 +36,20 @@ def agreement_panel(context, internship) -> dict:
 
 
 @register.inclusion_tag("companies/panels/guardians.html", takes_context=True)
-def guardians_block(context, enrolment, day=None) -> dict:
-    """The legal guardians of the trainee (one query): shown for a minor, or when some are
-    recorded. ``day`` is the day the age is reckoned on (the page's today)."""
+def guardians_block(context, enrolment, day) -> dict:
+    """The legal guardians of a trainee who is a minor on ``day`` (the page's today): one
+    query for a minor, none for an adult (the block is then not shown)."""
     person = enrolment.person
-    guardians = list(
-        LegalGuardian.objects.filter(school=enrolment.school_id, person=person).order_by("pk")
+    minor = person.age_on(day) < 18
+    guardians = (
+        list(LegalGuardian.objects.filter(school=enrolment.school_id, person=person).order_by("pk"))
+        if minor
+        else []
     )
-    minor = day is not None and person.age_on(day) < 18
     return {
         "enrolment": enrolment,
         "school": context.get("school"),
         "can": context.get("can", set()),
         "guardians": guardians,
-        "minor": minor,
-        "show": minor or bool(guardians),
+        "show": minor,
     }
