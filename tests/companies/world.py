@@ -22,6 +22,7 @@ from parcours.companies.models import (
     TutorReview,
 )
 from parcours.competencies.models import Competency
+from parcours.people.models import LegalGuardian
 
 INTERNSHIP_START = datetime.date(2024, 4, 8)  # a Monday, in the world enrolment's pathway
 INTERNSHIP_END = datetime.date(2024, 4, 19)
@@ -130,7 +131,16 @@ def _build(school, author, objects: dict) -> None:
         start_date=datetime.date(2024, 7, 1),
         recorded_by=author,
     )
+    guardian = LegalGuardian.objects.create(
+        school=school,
+        person=enrolment.person,
+        relation="mother",
+        last_name=enrolment.person.last_name,
+        first_name="Sophie",
+    )
     objects.update(
+        guardian=guardian,
+        agreement_signature=internship.signatures.order_by("pk").first(),
         company=company,
         contact=tutor,
         company_event=event,
