@@ -39,6 +39,7 @@ from parcours.organisations.models import (
 )
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
+from .companies_history import build_companies_history, delete_companies_history
 from .competency_history import (
     build_competency_history,
     delete_competency_history,
@@ -725,6 +726,7 @@ def reset_demo() -> None:
 
     if network is not None:
         school_ids = list(schools.values_list("pk", flat=True))
+        delete_companies_history(school_ids)  # before the enrolments, people and partners
         delete_schedule_history(school_ids)  # before the enrolments, rooms and memberships
         delete_competency_history(school_ids)  # before the enrolments and documents
         delete_pathway_history(school_ids)  # before enrolments
@@ -977,6 +979,7 @@ def build_demo() -> DemoSummary:
     build_pathway_history(schools[FLAGSHIP_SLUG])
     build_competency_history(schools[FLAGSHIP_SLUG])
     build_schedule_history(schools[FLAGSHIP_SLUG])
+    build_companies_history(schools[FLAGSHIP_SLUG])
     flagship_director = Membership.objects.filter(
         school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
     ).earliest("active_from", "pk")

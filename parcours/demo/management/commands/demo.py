@@ -18,6 +18,7 @@ from parcours.demo.builder import (
     demo_is_loaded,
     demo_summary,
 )
+from parcours.demo.companies_history import summary_line as companies_summary_line
 from parcours.demo.competency_history import summary_line as competency_summary_line
 from parcours.demo.intake_history import summary_line
 from parcours.demo.schedule_history import summary_line as schedule_summary_line
@@ -83,6 +84,8 @@ class Command(BaseCommand):
             lines.append(competencies)
         if schedule := schedule_summary_line():
             lines.append(schedule)
+        if companies := companies_summary_line():
+            lines.append(companies)
         for line in lines:
             self.stdout.write(line)
 
