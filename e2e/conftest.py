@@ -70,13 +70,39 @@ def page(browser) -> Iterator:
         context.close()
 
 
-@pytest.fixture
-def demo_server(live_server, transactional_db):
-    """The app served on loopback with the demo data loaded; returns the base URL."""
+def _build_demo() -> None:
     from django.core.management import call_command
 
     call_command("demo", "--reset", "--force", verbosity=0)
-    return live_server.url
+
+
+@pytest.fixture(scope="package")
+def _demo_data(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo, built once for the browser tests of a test worker and committed (the live
+    server's threads read it through their own connections). Building it takes about a minute,
+    so the journeys share it: each journey creates its own records and reads the demo's, and
+    does not depend on another journey having run. The database is emptied afterwards, as
+    pytest-django does after a transactional test."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        _build_demo()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", verbosity=0)
+
+
+@pytest.fixture
+def demo_server(_demo_data, live_server, django_db_blocker) -> Iterator[str]:
+    """The app served on loopback with the demo data loaded; returns the base URL. The test
+    may read and write the database directly (its writes are committed, like the browser's)."""
+    from parcours.demo.accounts import FLAGSHIP_SLUG
+    from parcours.organisations.models import School
+
+    with django_db_blocker.unblock():
+        if not School.objects.filter(slug=FLAGSHIP_SLUG).exists():  # emptied by another test
+            _build_demo()
+        yield live_server.url
 
 
 @pytest.fixture

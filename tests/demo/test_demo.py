@@ -84,8 +84,9 @@ def debug_on(settings):
 
 
 @pytest.fixture
-def demo(debug_on) -> str:
-    return run_demo()
+def demo(demo_built) -> str:
+    """The output of the package's shared ``parcours demo --force`` (see conftest)."""
+    return demo_built
 
 
 def test_plan_has_the_2018_figures_without_a_database():
@@ -256,16 +257,7 @@ def test_creates_no_audit_event(demo):
 
 
 @pytest.mark.django_db
-def test_reset_rebuilds_the_same_data(debug_on):
-    run_demo("--reset")
-    first = fingerprint()
-    run_demo("--reset")
-    assert fingerprint() == first
-    assert School.objects.filter(ACTIVE_IN_2018).count() == 51
-
-
-@pytest.mark.django_db
-def test_without_reset_a_second_run_creates_nothing(demo):
+def test_without_reset_a_second_run_creates_nothing(demo, debug_on):
     counts = {
         model: model.objects.count()
         for model in (School, Site, Room, Partner, FundingAgreement, Membership)
@@ -281,7 +273,7 @@ def test_without_reset_a_second_run_creates_nothing(demo):
 
 
 @pytest.mark.django_db
-def test_reset_removes_audit_events_of_the_demo_and_keeps_other_data(demo):
+def test_reset_removes_audit_events_of_the_demo_and_keeps_other_data(demo, debug_on):
     school = School.objects.get(slug="e2c-63")
     director = get_user_model().objects.get(email="direction@e2c-63.demo")
     AuditEvent.objects.create(school=school, actor=director, action="login")
@@ -304,28 +296,33 @@ def test_reset_removes_audit_events_of_the_demo_and_keeps_other_data(demo):
 @pytest.mark.django_db
 def test_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
+    # (The package's shared build may or may not be in the database: nothing must change.)
+    before = fingerprint()
     with pytest.raises(CommandError, match="DEBUG est désactivé"):
         run_demo()
     with pytest.raises(CommandError, match="--force"):
         run_demo("--reset")
-    assert not Network.objects.filter(slug=NETWORK_SLUG).exists()
-    assert not get_user_model().objects.exists()
+    assert fingerprint() == before
 
 
 @pytest.mark.django_db
-def test_force_runs_with_debug_off(settings):
-    settings.DEBUG = False
-    output = run_demo("--force")
-    assert "Démonstration chargée" in output
+def test_force_runs_with_debug_off(demo, settings):
+    # The shared build ran ``parcours demo --force`` with DEBUG off (tests/demo/conftest.py).
+    assert settings.DEBUG is False
+    assert "Démonstration chargée" in demo
     assert School.objects.filter(network__slug=NETWORK_SLUG).count() == 57
 
 
 @pytest.mark.django_db
-def test_build_demo_returns_a_summary():
+def test_reset_rebuilds_the_same_data_and_returns_a_summary(demo, debug_on):
+    first = fingerprint()
+    run_demo("--reset")
+    assert fingerprint() == first
+    assert School.objects.filter(ACTIVE_IN_2018).count() == 51
+    # build_demo starts from scratch when called again (browser-test fixtures rely on it).
     summary = build_demo()
     assert summary.schools_active_2018 == 51
     assert summary.sites_active_2018 == 124
     assert summary.schools == 57
     assert summary.accounts == DEMO_ACCOUNTS
-    # build_demo starts from scratch when called again (browser-test fixtures rely on it).
-    assert build_demo() == summary
+    assert fingerprint() == first

@@ -16,11 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_db(settings):
-    from django.core.management import call_command
-
-    settings.DEBUG = True
-    call_command("demo", "--reset", "--force", verbosity=0)
+def demo_db(demo_built):
+    return demo_built
 
 
 def _client(email: str) -> Client:

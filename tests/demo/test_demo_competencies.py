@@ -7,8 +7,6 @@ import datetime
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from parcours.competencies.levels import derive_levels_by_enrolment
@@ -36,15 +34,6 @@ from parcours.pathways.models import Enrolment
 
 START_2018 = datetime.date(2018, 1, 1)
 END_2018 = datetime.date(2018, 12, 31)
-
-
-@pytest.fixture(scope="module")
-def demo_built(django_db_setup, django_db_blocker):
-    """``parcours demo --reset`` once for the module, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--reset", "--force", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

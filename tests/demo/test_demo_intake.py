@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import time
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
@@ -48,18 +44,6 @@ from ..utils import page_text
 START_2018 = datetime.date(2018, 1, 1)
 END_2018 = datetime.date(2018, 12, 31)
 HISTORY = (datetime.date(2017, 1, 1), datetime.date(2019, 12, 31))
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """``parcours demo --reset`` once for the module, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        started = time.monotonic()
-        call_command("demo", "--reset", "--force", stdout=out)
-        elapsed = time.monotonic() - started
-        yield out.getvalue(), elapsed
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -471,10 +455,9 @@ def test_summary_line_is_computed_from_the_database(demo, school):
     )
 
 
-def test_the_demo_writes_no_audit_event_and_stays_fast(demo_output, db):
+def test_the_demo_writes_no_audit_event(demo):
+    # (The demo's build time is a benchmark figure, not a test: see bench/.)
     assert AuditEvent.objects.count() == 0
-    _output, elapsed = demo_output
-    assert elapsed < 60  # wall clock, on a loaded machine; about 2 s of CPU on a laptop
 
 
 def _fingerprint(school) -> list[tuple]:
@@ -511,16 +494,14 @@ def _fingerprint(school) -> list[tuple]:
     return [row for table in tables for row in sorted(table, key=repr)]
 
 
-def test_two_resets_build_the_same_history(db):
-    build_demo()
+def test_two_resets_build_the_same_history(demo):
     first = _fingerprint(School.objects.get(slug="e2c-63"))
     build_demo()
     assert _fingerprint(School.objects.get(slug="e2c-63")) == first
     assert len(first) > 4000
 
 
-def test_reset_removes_every_intake_record(db):
-    build_demo()
+def test_reset_removes_every_intake_record(demo):
     school = School.objects.get(slug="e2c-63")
     assert Person.objects.filter(school=school).exists()
     reset_demo()

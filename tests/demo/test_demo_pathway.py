@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-import pytest
-from django.core.management import call_command
 from django.db.models import Count
 
 from parcours.pathways.models import (
@@ -19,10 +17,7 @@ from parcours.pathways.models import (
 )
 
 
-@pytest.mark.django_db
-def test_2018_trainees_have_referents_phases_plans_meetings_and_support(settings):
-    settings.DEBUG = True
-    call_command("demo", "--reset", "--force", verbosity=0)
+def test_2018_trainees_have_referents_phases_plans_meetings_and_support(demo_built):
     enrolments = Enrolment.objects.filter(
         school__slug="e2c-63",
         entry_date__lte=datetime.date(2018, 12, 31),

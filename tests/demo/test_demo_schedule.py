@@ -9,8 +9,6 @@ import itertools
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -36,15 +34,6 @@ from parcours.schedule.models import (
 START_2018 = datetime.date(2018, 1, 1)
 END_2018 = datetime.date(2018, 12, 31)
 EXTENSION_OPENED_ON = datetime.date(2018, 12, 4)
-
-
-@pytest.fixture(scope="module")
-def demo_built(django_db_setup, django_db_blocker):
-    """``parcours demo --reset`` once for the module, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--reset", "--force", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -1,0 +1,34 @@
+"""The demo, built once for the tests of this package (per test worker) and rolled back after.
+
+Building the demo takes about a minute: the tests that only read it share one build
+(``demo_output``, run as ``parcours demo --force`` with DEBUG off, as on a server); the few
+that test the command itself (``--reset``, refusals) run it again inside their own test, which
+rolls back to the shared build.
+"""
+
+from __future__ import annotations
+
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+
+@pytest.fixture(scope="package")
+def demo_output(django_db_setup, django_db_blocker) -> tuple[str, float]:
+    """The output of ``parcours demo --force`` and its duration in seconds."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        started = time.monotonic()
+        call_command("demo", "--force", stdout=out)
+        elapsed = time.monotonic() - started
+        yield out.getvalue(), elapsed
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_built(demo_output, db) -> str:
+    """The demo is in the database (for this test, which is rolled back)."""
+    return demo_output[0]
