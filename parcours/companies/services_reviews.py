@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -115,6 +115,18 @@ def internship_page_path(internship: Internship) -> str:
         except NoReverseMatch:
             continue
     return reverse("pathways:trainee", args=[school_slug, internship.enrolment_id])
+
+
+def _page_url(request_base_url: str | None, internship: Internship) -> str:
+    """The internship page's absolute address, from the request's base when it makes a valid
+    web address (an intranet host name without a dot does not), else from the setting."""
+    path_ = internship_page_path(internship)
+    url = base_url(request_base_url) + path_
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        url = base_url() + path_
+    return url
 
 
 # ------------------------------------------------------------------------------ e-mails
@@ -627,7 +639,7 @@ def review_to_assessment(
         assessed_on=review_day,
         context=AssessmentContext.INTERNSHIP,
         note=note,
-        url=base_url(request_base_url) + internship_page_path(internship),
+        url=_page_url(request_base_url, internship),
         ip_address=ip_address,
     )
     linked = ReviewCompetency.objects.filter(pk=observation.pk, assessment__isnull=True).update(

@@ -30,8 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         failed = []
         for label, dotted in TASKS:
-            task: Callable[[], int] = import_string(dotted)
             try:
+                task: Callable[[], int] = import_string(dotted)
                 count = task()
             except Exception:
                 logger.exception("daily task failed: %s", dotted)
