@@ -177,6 +177,9 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "parcours@localhost")
+# The address links sent by e-mail start with (the tutors' private review links), without a
+# trailing slash: e.g. https://parcours.example.org
+PUBLIC_BASE_URL = os.environ.get("PARCOURS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Personal data never goes to logs: only warnings from Django itself, no request bodies.
 LOGGING = {

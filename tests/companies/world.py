@@ -120,6 +120,7 @@ def _build(school, author, objects: dict) -> None:
         created_by=author,
         expires_at=timezone.now() + datetime.timedelta(days=30),
     )
+    link.token = token  # not stored: for the URL tables (``tutor_token``)
     hire = Hire.objects.create(
         school=school,
         enrolment=enrolment,
