@@ -1,0 +1,1 @@
+"""Forms of the companies screens, one module per area."""
