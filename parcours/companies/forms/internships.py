@@ -62,7 +62,6 @@ class InternshipForm(forms.Form):
         label=_("Type"),
         choices=InternshipKind.choices,
         initial=InternshipKind.INTERNSHIP,
-        widget=forms.RadioSelect,
         error_messages=_required(_("Choisissez le type : stage E2C ou PMSMP.")),
     )
     company = forms.ModelChoiceField(

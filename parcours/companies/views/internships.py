@@ -170,6 +170,7 @@ def _render_form(request, *, form, company_form, enrolment, internship, title, s
         "companies/internships/form.html",
         {
             "form": form,
+            "company": form.company if form is not None else None,
             "company_form": company_form,
             "enrolment": enrolment,
             "person": enrolment.person,
