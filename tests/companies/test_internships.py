@@ -4,10 +4,12 @@ and the internship's days in attendance (in company only once the agreement is s
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from parcours.audit.models import AuditEvent
 from parcours.companies import services_internships as services
@@ -672,3 +674,47 @@ def test_clear_company_days_leaves_other_statuses_alone(world, today):
         services_attendance.clear_company_days(
             enrolment=enrolment, start=D(2024, 5, 7), end=D(2024, 5, 6), recorded_by=user
         )
+
+
+# ------------------------------------------------------------------------- concurrency
+
+THREADS = 6
+
+
+# serialized_rollback: the flush after a transactional test would otherwise take away the rows
+# that migrations create (the default competency framework…) from the tests that follow.
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite serialises)"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_overlapping_creations_at_the_same_moment_exactly_one_succeeds(world):
+    """The enrolment row is locked while checking: the others wait, then see the first one."""
+    barrier = threading.Barrier(THREADS)
+    created, refused, crashed = [], [], []
+    members = ["referent", "company_relations", "director"]
+
+    def create(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            internship = services.create_internship(
+                membership=world.members[members[i % len(members)]],
+                enrolment=world.objects["enrolment"],
+                **fields(world, start_date=MAY_6 + datetime.timedelta(days=i % 3)),
+            )
+            created.append(internship.pk)
+        except ValidationError as error:
+            refused.append(error.messages)
+        except Exception as error:
+            crashed.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not crashed, crashed
+    assert len(created) == 1
+    assert len(refused) == THREADS - 1
+    assert all("ne peuvent pas se chevaucher" in " ".join(m) for m in refused)
