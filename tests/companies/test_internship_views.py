@@ -387,3 +387,19 @@ def test_the_trainee_page_lists_the_internships(world):
     text = _text(world.client_for("intake").get(url))
     assert "Stages en entreprise" in text
     assert new_url not in text
+
+
+def test_the_trainee_page_section_costs_one_query_whatever_the_internships(world):
+    enrolment = world.objects["enrolment"]
+    url = reverse("pathways:trainee", args=[world.school.slug, enrolment.pk])
+    client = world.client_for("company_relations")
+    client.get(url)  # warm up
+    with CaptureQueriesContext(connection) as base:
+        assert client.get(url).status_code == 200
+    for week in range(8):
+        start = D(2024, 5, 6) + datetime.timedelta(days=7 * week)
+        _new_internship(world, start_date=start, end_date=start + datetime.timedelta(days=4))
+    with CaptureQueriesContext(connection) as loaded:
+        response = client.get(url)
+    assert "du 24/06/2024 au 28/06/2024" in _text(response)
+    assert len(loaded) == len(base)
