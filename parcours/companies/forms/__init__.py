@@ -1,1 +1,1 @@
-"""Forms of the companies screens, one module per area."""
+"""Forms of the company and internship screens, one module per area."""
