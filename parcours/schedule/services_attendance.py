@@ -424,6 +424,93 @@ def fill_company_days(
     return FilledDays(count, sorted(closed))
 
 
+class ClearedDays(int):
+    """The number of "in company" half-day marks removed, with what was left untouched:
+    ``kept_days`` (days up to today, still marked "in company") and ``closed_months`` (the
+    first days of the closed months whose marks could not change)."""
+
+    kept_days: tuple[datetime.date, ...]
+    closed_months: tuple[datetime.date, ...]
+
+    def __new__(
+        cls,
+        count: int,
+        kept_days: Iterable[datetime.date] = (),
+        closed_months: Iterable[datetime.date] = (),
+    ):
+        value = super().__new__(cls, count)
+        value.kept_days = tuple(kept_days)
+        value.closed_months = tuple(closed_months)
+        return value
+
+
+@transaction.atomic
+def clear_company_days(
+    *,
+    enrolment: Enrolment,
+    start: datetime.date,
+    end: datetime.date,
+    recorded_by,
+    keep: Iterable[tuple[datetime.date, datetime.date]] = (),
+) -> ClearedDays:
+    """Undo :func:`fill_company_days` for the days from ``start`` to ``end`` (inclusive) that
+    are no longer in company — an internship whose dates changed or that was cancelled.
+
+    - Only "in company" marks change; days within one of the ``keep`` ranges (the internships
+      that still cover them) are left alone.
+    - Marks of days after today are deleted: the day is then marked like any other.
+    - Marks of today and past days are attendance records: they are left untouched and
+      returned in ``.kept_days`` (a change is a correction on the sheet, with its reason).
+    - Marks of closed months are left untouched; their months are in ``.closed_months``.
+    - One audit event ``attendance.company_days_clear`` on the enrolment (dates and counts),
+      written only when a mark was found.
+
+    Runs a constant number of queries whatever the length of the range.
+    """
+    if end < start:
+        raise ValidationError(_("La date de fin précède la date de début."))
+    keep = list(keep)
+    marks = [
+        mark
+        for mark in AttendanceMark.objects.filter(
+            enrolment=enrolment, day__gte=start, day__lte=end, status=AttendanceStatus.COMPANY
+        )
+        if not any(low <= mark.day <= high for low, high in keep)
+    ]
+    if not marks:
+        return ClearedDays(0)
+    closed = set(
+        ClosedMonth.objects.filter(
+            school=enrolment.school_id, month__gte=month_start(start), month__lte=end
+        ).values_list("month", flat=True)
+    )
+    today = _today()
+    removable, kept_days, closed_months = [], set(), set()
+    for mark in marks:
+        if month_start(mark.day) in closed:
+            closed_months.add(month_start(mark.day))
+        elif mark.day <= today:
+            kept_days.add(mark.day)
+        else:
+            removable.append(mark.pk)
+    if removable:
+        AttendanceMark.objects.filter(pk__in=removable).delete()
+    record_event(
+        actor=_user(recorded_by),
+        action="attendance.company_days_clear",
+        target=enrolment,
+        school=enrolment.school,
+        changes={
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "deleted": len(removable),
+            "kept_days": len(kept_days),
+            "closed_months": sorted(month.strftime("%Y-%m") for month in closed_months),
+        },
+    )
+    return ClearedDays(len(removable), sorted(kept_days), sorted(closed_months))
+
+
 # ---------------------------------------------------------------------------- closed months
 
 
