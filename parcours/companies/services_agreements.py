@@ -67,16 +67,9 @@ def _default_signer(internship: Internship, role: str) -> str:
 
 
 def sync_days(internship: Internship, user) -> None:
-    """Bring the trainee's "in company" days in line with the agreement's signatures.
+    """Bring the trainee's "in company" days in line with the agreement's signatures."""
+    from .services_internships import sync_company_days  # (it imports this module's rules)
 
-    TODO-LEAD: ``sync_company_days`` is written by the internships work (helper C2) in
-    ``services_internships``; until both branches are merged it is absent here and this does
-    nothing. Once merged, drop the ``ImportError`` guard.
-    """
-    try:
-        from .services_internships import sync_company_days
-    except ImportError:
-        return
     sync_company_days(internship=internship, recorded_by=user)
 
 

@@ -30,7 +30,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,15 +106,8 @@ def link_path(token: str) -> str:
 
 
 def internship_page_path(internship: Internship) -> str:
-    """The internship's page in the staff area (the trainee's page until it exists)."""
-    school_slug = internship.school.slug
-    # TODO-LEAD: the internship page's URL name and kwarg (companies views of issue 7).
-    for kwargs in ({"internship_pk": internship.pk}, {"pk": internship.pk}):
-        try:
-            return reverse("companies:internship", kwargs={"school_slug": school_slug, **kwargs})
-        except NoReverseMatch:
-            continue
-    return reverse("pathways:trainee", args=[school_slug, internship.enrolment_id])
+    """The internship's page in the staff area."""
+    return reverse("companies:internship", args=[internship.school.slug, internship.pk])
 
 
 def _page_url(request_base_url: str | None, internship: Internship) -> str:

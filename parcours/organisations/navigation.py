@@ -35,6 +35,24 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
         Perm.MARK_ATTENDANCE,
         ("schedule:session_attendance",),
     ),
+    NavEntry(
+        _("Entreprises"),
+        "companies:companies",
+        Perm.VIEW_COMPANIES,
+        ("companies:company", "companies:contact"),
+    ),
+    NavEntry(
+        _("Stages"),
+        "companies:internships",
+        Perm.VIEW_TRAINEES,
+        (
+            "companies:internship",
+            "companies:review",
+            "companies:signature",
+            "companies:agreement",
+            "companies:hire",
+        ),
+    ),
     NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
     NavEntry(
         _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)

@@ -263,7 +263,9 @@ def test_signature_new_three_users(world):
     assert 'value="guardian"' not in text and 'value="company_2"' not in text
     response = client.post(url, {"role": "company", "signer_name": "", "signed_on": "2024-04-03"})
     assert response.status_code == 302
-    # No internship page on this branch yet: the trainee page (TODO-LEAD: companies:internship).
+    assert response["Location"] == reverse(
+        "companies:internship", args=[world.school.slug, stage.pk]
+    )
     signature = stage.signatures.get()
     assert (signature.signer_name, signature.signed_on) == (
         "Marc Tuteur",

@@ -29,5 +29,5 @@ PK_OBJECTS = {
     "companies:guardian_delete": "guardian",
 }
 
-# TODO-LEAD: other areas of issue 7 may also name ``internship_pk``: keep one entry on merge.
+# ``internship_pk`` names the internship for every area of issue 7 (agreements, reviews).
 KWARG_OBJECTS = {"internship_pk": ("internship", "pk")}

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -42,14 +42,8 @@ def _trainee_url(request: HttpRequest, enrolment_pk: int) -> str:
 
 
 def internship_url(request: HttpRequest, internship: Internship) -> str:
-    """The internship page (written by the internships work), else the trainee page.
-
-    TODO-LEAD: ``companies:internship`` comes with helper C2's branch; drop the fallback then.
-    """
-    try:
-        return _url(request, "companies:internship", internship.pk)
-    except NoReverseMatch:
-        return _trainee_url(request, internship.enrolment_id)
+    """The internship page."""
+    return _url(request, "companies:internship", internship.pk)
 
 
 def _posted(request: HttpRequest):
