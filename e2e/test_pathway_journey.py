@@ -236,6 +236,7 @@ def test_referent_follows_a_trainee_and_company_relations_sees_no_restricted_con
 
     expect_message(page, "L'action d'accompagnement « Mobilité » est enregistrée.")
     expect(h1(page)).to_contain_text("Accompagnement social")
+    support_url = page.url
     mobility = page.get_by_role("region", name="Mobilité", exact=True)
     ours = body_rows(mobility.get_by_role("table")).filter(has_text=MOBILITY_ACTION)
     expect(ours).to_have_count(1)
@@ -330,10 +331,8 @@ def test_referent_follows_a_trainee_and_company_relations_sees_no_restricted_con
         expect(other.get_by_role("link", name="Enregistrer un entretien")).to_have_count(0)
         expect(other.locator("dl.facts").first).to_contain_text(trainee.next_phase)
 
-        support = other.get_by_role("region", name="Accompagnement social en cours")
-        expect(support).to_contain_text(MOBILITY_ACTION)
-        expect(support).not_to_contain_text("Santé")
-        expect(support).not_to_contain_text(HEALTH_ACTION)
+        # No social support at all for company relations (issue 7), health or not.
+        expect(other.get_by_role("region", name="Accompagnement social en cours")).to_have_count(0)
 
         meetings = other.get_by_role("region", name="Derniers entretiens")
         ours = body_rows(meetings.get_by_role("table")).first
@@ -343,22 +342,22 @@ def test_referent_follows_a_trainee_and_company_relations_sees_no_restricted_con
 
         timeline = other.get_by_role("region", name="Chronologie")
         expect(timeline).to_contain_text(PHASE_COMMENT)
-        expect(timeline).to_contain_text("Accompagnement : Mobilité")
-        expect(timeline).not_to_contain_text("Accompagnement : Santé")
+        expect(timeline).not_to_contain_text("Accompagnement : ")
         expect(timeline).not_to_contain_text("Accès restreint")
 
         main = other.get_by_role("main")
-        for secret in [MEETING_SUMMARY, HEALTH_ACTION, "SECRET-", *trainee.restricted_texts]:
+        for secret in [
+            MEETING_SUMMARY,
+            HEALTH_ACTION,
+            MOBILITY_ACTION,
+            "SECRET-",
+            *trainee.restricted_texts,
+        ]:
             expect(main).not_to_contain_text(secret)
 
-        # Nor on the support page (no health group, not even a count) or the meeting's page.
-        support.get_by_role("link", name="Toutes les actions d'accompagnement").click()
-        expect(h1(other)).to_contain_text("Accompagnement social")
-        expect(other.get_by_role("region", name="Mobilité", exact=True)).to_contain_text(
-            MOBILITY_ACTION
-        )
-        expect(other.get_by_role("main")).not_to_contain_text("Santé")
-        expect(other.get_by_role("main")).not_to_contain_text("SECRET-")
+        # Nor on the support page (refused) or the meeting's page.
+        response = other.goto(support_url)
+        assert response is not None and response.status == 403
         other.goto(meeting_url)
         expect(h1(other)).to_have_text(f"{MEETING_KIND} du {day(today)}")
         expect(other.get_by_role("main")).to_contain_text(

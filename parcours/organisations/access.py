@@ -36,6 +36,9 @@ class Perm(StrEnum):
     MANAGE_ELIGIBILITY_RULES = "manage_eligibility_rules"
     VIEW_TRAINEES = "view_trainees"  # trainee list and pages (restricted sections apart)
     MANAGE_PATHWAY = "manage_pathway"  # phases, plan, meetings, support actions, documents
+    # Social support actions (housing, mobility, money… — health ones are restricted further):
+    # not for company-relations staff, who deal with companies.
+    VIEW_SUPPORT = "view_support"
     MANAGE_CASELOADS = "manage_caseloads"  # caseload sizes and (bulk) reassignment
     MANAGE_PHASES = "manage_phases"  # the school's phase list and pathway lengths
     ASSESS = "assess"  # positionings, assessments with evidence, certifications
@@ -75,6 +78,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.OVERRIDE_ELIGIBILITY,
             Perm.MANAGE_ELIGIBILITY_RULES,
             Perm.MANAGE_PATHWAY,
+            Perm.VIEW_SUPPORT,
             Perm.MANAGE_CASELOADS,
             Perm.MANAGE_PHASES,
             Perm.ASSESS,
@@ -89,12 +93,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_REVIEWS,
         }
     ),
-    Role.INTAKE: frozenset(_STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE}),
+    Role.INTAKE: frozenset(
+        _STAFF_COMMON | {Perm.VIEW_CANDIDATES, Perm.MANAGE_INTAKE, Perm.VIEW_SUPPORT}
+    ),
     Role.REFERENT: frozenset(
         _STAFF_COMMON
         | {
             Perm.VIEW_CANDIDATES,
             Perm.MANAGE_PATHWAY,
+            Perm.VIEW_SUPPORT,
             Perm.ASSESS,
             Perm.MANAGE_SCHEDULE,
             Perm.MARK_ATTENDANCE,

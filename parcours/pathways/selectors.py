@@ -134,7 +134,9 @@ def trainee_page(membership: Membership, enrolment: Enrolment) -> dict[str, Any]
     actions = SupportAction.objects.filter(enrolment=enrolment).select_related("author")
     if not may_read:
         actions = actions.exclude(domain__in=RESTRICTED_DOMAINS)
-    actions = list(actions.order_by("-opened_on", "-id"))
+    # Company-relations staff see no social support at all (not even that there is some).
+    may_see_support = has_perm(membership, Perm.VIEW_SUPPORT)
+    actions = list(actions.order_by("-opened_on", "-id")) if may_see_support else []
     documents = Document.objects.filter(enrolment=enrolment).select_related("uploaded_by")
     if not may_read:
         documents = documents.exclude(kind=DocumentKind.HEALTH)
@@ -255,6 +257,7 @@ def trainee_page(membership: Membership, enrolment: Enrolment) -> dict[str, Any]
         "plans": plans,
         "timeline": timeline,
         "may_read_restricted": may_read,
+        "may_see_support": may_see_support,
         "restricted_shown": restricted_shown,
         "overdue": is_overdue(enrolment, today),
         "max_end_date": max_end_date(enrolment, membership.school),

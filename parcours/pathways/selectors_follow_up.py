@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from parcours.organisations.access import Perm, has_perm
 from parcours.organisations.models import Membership, Role
 
 from . import visibility
@@ -47,7 +48,10 @@ def get_meeting(membership: Membership, enrolment: Enrolment, pk: int) -> Meetin
 def support_actions_for(
     membership: Membership, enrolment: Enrolment, *, may_read: bool | None = None
 ) -> QuerySet[SupportAction]:
-    """The enrolment's support actions, health ones only for who may read them."""
+    """The enrolment's support actions, health ones only for who may read them; none for
+    whoever may not see social support (company-relations staff)."""
+    if not has_perm(membership, Perm.VIEW_SUPPORT):
+        return SupportAction.objects.none()
     if may_read is None:
         may_read = visibility.can_read_restricted(membership, enrolment)
     actions = SupportAction.objects.filter(

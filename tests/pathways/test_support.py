@@ -65,7 +65,7 @@ def test_health_actions_are_listed_for_who_may_read_and_the_read_is_audited(worl
     assert event.changes == {"enrolment": world.objects["enrolment"].pk}
 
 
-@pytest.mark.parametrize("who", MAY_NOT_READ)
+@pytest.mark.parametrize("who", [w for w in MAY_NOT_READ if not w.startswith("company")])
 def test_health_actions_are_absent_for_the_others_without_a_hint(world, who):
     response = client_as(world, who).get(url(world, "support"))
     assert response.status_code == 200
@@ -101,6 +101,20 @@ def test_counts_per_domain_and_open_actions_first(world):
     assert "Numérique 1 1 3,5" in counts_table
     assert "Santé 1 1 0" in counts_table
     assert "Logement 0 0 0" in counts_table
+
+
+@pytest.mark.parametrize("who", ["company_relations", "company_relations_shared"])
+def test_company_relations_staff_see_no_social_support_at_all(world, who):
+    """Company-relations staff deal with companies: no support action reaches them, health or
+    not (issue 7), even when the restricted sections are shared with them."""
+    assert client_as(world, who).get(url(world, "support")).status_code == 403
+    response = client_as(world, who).get(url(world, "trainee"))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Demande d'aide au permis de conduire." not in text
+    assert SECRET not in text
+    assert "Accompagnement social" not in text
+    assert not AuditEvent.objects.filter(action__startswith="restricted.read").exists()
 
 
 @pytest.mark.parametrize("who", ["prescriber", "funder"])

@@ -102,17 +102,22 @@ def test_other_staff_see_no_restricted_content(world, who):
     for secret in SECRETS:
         assert secret not in text, f"{who} must not see {secret}"
     # The confidential meeting is listed, its summary replaced.
-    assert "Compte rendu confidentiel" in _section(text, "Derniers entretiens", "Accompagnement")
+    assert "Compte rendu confidentiel" in _section(text, "Derniers entretiens", "Documents")
     assert "Point d'étape : assiduité correcte." in text
-    # The mobility action and the CV are for every member of staff.
-    assert "Demande d'aide au permis de conduire." in text
+    # The mobility action is for the staff who follow trainees (not company relations, who
+    # see no social support at all); the CV is for every member of staff.
+    if who == "company_relations":
+        assert "Demande d'aide au permis de conduire." not in text
+        assert "Accompagnement social" not in text
+    else:
+        assert "Demande d'aide au permis de conduire." in text
     assert "CV de Léa" in text
     assert "Accès restreint" not in text
     assert _reads() == before  # nothing restricted was shown: nothing to audit
 
 
-def test_company_relations_get_no_hint_of_a_health_action(world):
-    text = page_text(world.client_for("company_relations").get(_url(world)))
+def test_intake_gets_no_hint_of_a_health_action(world):
+    text = page_text(world.client_for("intake").get(_url(world)))
     support = _section(text, "Accompagnement social en cours", "Documents")
     assert "Mobilité" in support
     assert "Santé" not in support
@@ -278,7 +283,7 @@ def test_closed_support_actions_are_not_in_the_open_list(world):
     action = world.objects["support_action"]
     action.closed_on = datetime.date(2024, 3, 1)
     action.save()
-    text = page_text(world.client_for("company_relations").get(_url(world)))
+    text = page_text(world.client_for("intake").get(_url(world)))
     support = _section(text, "Accompagnement social en cours", "Documents")
     assert "Demande d'aide au permis" not in support
     assert "Aucune action d'accompagnement en cours." in support
@@ -340,9 +345,10 @@ def test_no_action_links_for_the_others(world, who):
     slug = world.school.slug
     for name in ("pathways:phase_move", "pathways:plan_edit", "pathways:meeting_create"):
         assert reverse(name, args=[slug, enrolment.pk]) not in content, name
-    # Reading links stay.
+    # Reading links stay (social support: not for company relations).
     assert reverse("pathways:plan", args=[slug, enrolment.pk]) in content
-    assert reverse("pathways:support", args=[slug, enrolment.pk]) in content
+    support = reverse("pathways:support", args=[slug, enrolment.pk])
+    assert (support in content) == (who != "company_relations")
 
 
 def test_share_link_only_for_the_enrolments_referent_and_the_director(world):

@@ -8,7 +8,7 @@ from parcours.organisations.access import Perm
 URL_PERMS = {
     "pathways:meeting_create": Perm.MANAGE_PATHWAY,
     "pathways:meeting": Perm.VIEW_TRAINEES,
-    "pathways:support": Perm.VIEW_TRAINEES,
+    "pathways:support": Perm.VIEW_SUPPORT,
     "pathways:support_create": Perm.MANAGE_PATHWAY,
     "pathways:support_edit": Perm.MANAGE_PATHWAY,
     "pathways:documents": Perm.VIEW_TRAINEES,

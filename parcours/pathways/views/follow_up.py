@@ -116,7 +116,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
 # ------------------------------------------------------------------------ social support
 
 
-@school_view(Perm.VIEW_TRAINEES)
+@school_view(Perm.VIEW_SUPPORT)
 def support_list(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership
     enrolment = selectors.get_enrolment(membership, pk)
