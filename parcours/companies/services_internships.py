@@ -40,6 +40,7 @@ agreements code after a signature is recorded or removed).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,20 @@ AUDITED_FIELDS = [
     "end_date",
     "weekly_hours",
 ]
+#: The terms of the agreement that its signatories agreed to: changing one withdraws the
+#: signatures (the agreement must be signed again). A new job title, ROME code, schedule or
+#: tasks wording does not.
+AGREEMENT_TERMS = {
+    "kind",
+    "company",
+    "tutor",
+    "signatory",
+    "second_signatory",
+    "prescriber",
+    "start_date",
+    "end_date",
+    "weekly_hours",
+}
 
 
 def _today() -> datetime.date:
@@ -426,6 +441,20 @@ def update_internship(
     if not changed:
         return CompanyDaysReport()
     internship.save(update_fields=list(changed))
+    # The signed agreement no longer says what was agreed: its signatures are withdrawn (the
+    # agreement is signed again; its days are no longer in company until then).
+    reset = 0
+    if set(changed) & AGREEMENT_TERMS:
+        reset, _ = internship.signatures.all().delete()
+        if reset:
+            record_event(
+                actor=membership.user,
+                action="agreement.signatures_reset",
+                target=internship,
+                school=enrolment.school,
+                changes={"signatures": reset, "fields": sorted(set(changed) & AGREEMENT_TERMS)},
+                ip_address=ip_address,
+            )
     changes = {name: change for name, change in changed.items() if name in AUDITED_FIELDS}
     changes.update({name: "changed" for name in changed if name not in AUDITED_FIELDS})
     record_event(
@@ -436,7 +465,10 @@ def update_internship(
         changes=changes,
         ip_address=ip_address,
     )
-    return sync_company_days(internship=internship, recorded_by=membership, previous=previous)
+    if not reset and previous == (internship.start_date, internship.end_date):
+        return CompanyDaysReport()  # same days, same signatures: attendance is as it was
+    report = sync_company_days(internship=internship, recorded_by=membership, previous=previous)
+    return dataclasses.replace(report, signatures_reset=reset)
 
 
 @transaction.atomic
@@ -578,10 +610,17 @@ class CompanyDaysReport:
     removed: int = 0
     kept_days: tuple[datetime.date, ...] = ()
     closed_months: tuple[datetime.date, ...] = ()
+    #: Days up to today within the internship whose marks (at school, absent…) were left as
+    #: recorded rather than turned "in company" (the agreement was completed late).
+    recorded_days: tuple[datetime.date, ...] = ()
+    #: Signatures withdrawn because the agreement's terms changed (see ``update_internship``).
+    signatures_reset: int = 0
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.kept_days or self.closed_months)
+        return bool(
+            self.kept_days or self.closed_months or self.recorded_days or self.signatures_reset
+        )
 
 
 def _merge_ranges(
@@ -650,9 +689,13 @@ def sync_company_days(
         )
         filled = int(result)
         closed.update(result.closed_months)
+        recorded = result.kept_days
+    else:
+        recorded = ()
     return CompanyDaysReport(
         filled=filled,
         removed=removed,
         kept_days=tuple(sorted(kept_days)),
         closed_months=tuple(sorted(closed)),
+        recorded_days=tuple(recorded),
     )

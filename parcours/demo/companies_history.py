@@ -70,6 +70,7 @@ from parcours.competencies.models import Competency
 from parcours.organisations.models import Membership, Role, School, Site
 from parcours.pathways.models import Enrolment, EnrolmentStatus, TargetJob
 from parcours.people.models import GuardianRelation, LegalGuardian, age_on
+from parcours.schedule.models import AttendanceMark, AttendanceStatus, Half
 
 from .competency_history import _db_date, default_framework
 from .schedule_history import _insert, demo_internship_periods
@@ -1431,6 +1432,7 @@ def build_companies_history(school: School, today: datetime.date | None = None) 
         ("school", "internship", "role", "signer_name", "signed_on", "recorded_by", "recorded_at"),
         signature_rows,
     )
+    company_days = _future_company_days(school_id, internships, signature_rows, today)
 
     # ------------------------------------------------------------------ reviews and links
     reviews: list[tuple[_Internship, tuple]] = []
@@ -1658,6 +1660,7 @@ def build_companies_history(school: School, today: datetime.date | None = None) 
         ],
     )
     return {
+        "future_company_days": company_days,
         "companies": len(companies),
         "contacts": len(contacts),
         "events": len(events),
@@ -1668,6 +1671,60 @@ def build_companies_history(school: School, today: datetime.date | None = None) 
         "links": len(links),
         "hires": len(hire_rows),
     }
+
+
+def _future_company_days(
+    school_id: int, internships: list[_Internship], signature_rows: list[tuple], today
+) -> int:
+    """The "in company" marks of the days still to come of the internships whose agreement
+    is fully signed, as the product writes them when the last signature is recorded
+    (``services_internships.sync_company_days``): both half-days of every weekday from today
+    to the end. The schedule history marked the days until yesterday."""
+    signed = Counter(row[1] for row in signature_rows)
+    rows = []
+    for i in internships:
+        person = i.enrolment.person
+        needed = 3 + (age_on(person.birth_date, i.start) < 18) + (i.second is not None)
+        last = min(i.end, i.enrolment.ended_on or i.end)
+        if last < today or signed[i.pk] < needed:
+            continue
+        day = max(i.start, today)
+        moment = _db_moment(today - datetime.timedelta(days=1), 18, 0)
+        while day <= last:
+            if day.weekday() < 5:
+                for half in (Half.AM, Half.PM):
+                    rows.append(
+                        (
+                            school_id,
+                            i.enrolment.pk,
+                            _db_date(day),
+                            half.value,
+                            AttendanceStatus.COMPANY.value,
+                            "",
+                            None,
+                            i.created_by,
+                            moment,
+                            moment,
+                        )
+                    )
+            day += datetime.timedelta(days=1)
+    _insert(
+        AttendanceMark,
+        (
+            "school",
+            "enrolment",
+            "day",
+            "half",
+            "status",
+            "reason",
+            "session",
+            "recorded_by",
+            "recorded_at",
+            "updated_at",
+        ),
+        rows,
+    )
+    return len(rows)
 
 
 def _rating(rng: random.Random, good: bool) -> int:
@@ -1737,8 +1794,13 @@ def delete_companies_history(school_ids: list[int]) -> None:
     guardians, of the given schools (before their enrolments, people, partners and members).
 
     Children go before their parents, each table in one statement: nothing else refers to
-    these rows once the tables after them are empty.
+    these rows once the tables after them are empty. The "in company" marks of the days to
+    come (``_future_company_days``) go too; the schedule history removes the others.
     """
+    future = AttendanceMark.objects.filter(
+        school_id__in=school_ids, status=AttendanceStatus.COMPANY, day__gte=timezone.localdate()
+    )
+    future._raw_delete(future.db)
     for model in (
         ReviewCompetency,
         TutorLink,

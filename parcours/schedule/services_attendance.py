@@ -317,13 +317,21 @@ def mark_day(
 
 class FilledDays(int):
     """The number of half-days set to "in company", with ``closed_months``: the first days of
-    the closed months that were left untouched (to tell the user)."""
+    the closed months that were left untouched (to tell the user), and ``kept_days``: the days
+    up to today whose marks (at school, absent…) were left as recorded."""
 
     closed_months: tuple[datetime.date, ...]
+    kept_days: tuple[datetime.date, ...]
 
-    def __new__(cls, count: int, closed_months: Iterable[datetime.date] = ()):
+    def __new__(
+        cls,
+        count: int,
+        closed_months: Iterable[datetime.date] = (),
+        kept_days: Iterable[datetime.date] = (),
+    ):
         value = super().__new__(cls, count)
         value.closed_months = tuple(closed_months)
+        value.kept_days = tuple(kept_days)
         return value
 
 
@@ -351,7 +359,10 @@ def fill_company_days(
     - Only the days within the pathway count (from the entry date to the exit date, if any).
     - Days may be in the future (the internship is planned): the sheets of those days then
       show the trainee in company, and the default "present" does not overwrite it.
-    - Existing marks of those half-days become "in company", except "holiday" marks.
+    - Half-days without a mark are marked "in company". Existing marks of days after today
+      become "in company", except "holiday" marks; marks of today and past days are
+      attendance records (present, absent…): they are left as recorded and returned in
+      ``.kept_days`` (changing one is a correction on the sheet, with its reason).
     - Days of closed months are left untouched; the returned count (an ``int``) carries them
       in ``.closed_months`` so that the caller can say which months the director must reopen.
     - ``recorded_by`` is the user (or membership) doing it; one audit event
@@ -379,10 +390,15 @@ def fill_company_days(
         for mark in AttendanceMark.objects.filter(enrolment=enrolment, day__gte=start, day__lte=end)
     }
     now = timezone.now()
-    to_create, to_update = [], []
+    today = _today()
+    to_create, to_update, kept = [], [], set()
     for day in days:
         for half in Half.values:
             mark = existing.get((day, half))
+            if mark is not None and day <= today and mark.status != AttendanceStatus.COMPANY:
+                if mark.status != AttendanceStatus.HOLIDAY:
+                    kept.add(day)
+                continue
             if mark is None:
                 to_create.append(
                     AttendanceMark(
@@ -419,9 +435,10 @@ def fill_company_days(
             "created": len(to_create),
             "updated": len(to_update),
             "closed_months": sorted(month.strftime("%Y-%m") for month in closed),
+            "kept_days": len(kept),
         },
     )
-    return FilledDays(count, sorted(closed))
+    return FilledDays(count, sorted(closed), sorted(kept))
 
 
 class ClearedDays(int):

@@ -381,6 +381,11 @@ def test_panel_lists_signed_and_missing(world):
     assert "?role=guardian" in html
     assert reverse("companies:agreement_pdf", args=[world.school.slug, stage.pk]) in html
     assert "Aucune embauche enregistrée." in html
+    # The hire link is the internship's (not an enrolment's with the internship's number).
+    hire_url = reverse(
+        "companies:hire_new", kwargs={"school_slug": world.school.slug, "internship_pk": stage.pk}
+    )
+    assert f'href="{hire_url}"' in html
     # Without MANAGE_INTERNSHIPS: the facts, no action.
     html = _render_panel(world, stage, role="intake")
     assert "Claire Directrice" in html and "?role=" not in html and "convention.pdf" not in html

@@ -273,7 +273,7 @@ def test_hire_new_refusal_shows_the_message(world):
 def test_hire_new_for_an_enrolment(world):
     enrolment = world.objects["enrolment"]
     company = _other_company(world)
-    url = _url(world, "hire_new", pk=enrolment.pk)
+    url = _url(world, "hire_new_for_trainee", pk=enrolment.pk)
     assert world.client_for("intake").get(url).status_code == 403
     assert world.client_for("outsider").get(url).status_code == 404
     client = world.client_for("director")

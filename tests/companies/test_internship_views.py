@@ -204,9 +204,15 @@ def test_edit_changes_the_dates_and_the_marks_follow(world, monkeypatch):
     )
     text = _text(response)
     assert "Le stage a été modifié." in text
-    assert "10 demi-journées à venir ne sont plus marquées « en entreprise »." in text
+    # New dates are new terms: the agreement must be signed again before the days count.
+    assert "ses signatures sont retirées" in text
+    assert "20 demi-journées à venir ne sont plus marquées « en entreprise »." in text
     internship.refresh_from_db()
     assert internship.start_date == D(2024, 5, 13)
+    assert not internship.signatures.exists()
+    sign_all(internship)
+    services.sync_company_days(internship=internship, recorded_by=world.members["referent"])
+    text = _text(client.get(_url(world, "internship", internship.pk)))
     assert "10 jours marqués « en entreprise »" in text
 
 

@@ -551,12 +551,16 @@ def test_when_dates_change_the_company_marks_follow(world, today):
         internship=internship,
         **fields(world, start_date=D(2024, 5, 13), end_date=D(2024, 5, 24)),
     )
-    assert _company_days(internship.enrolment) == _weekdays(D(2024, 5, 13), D(2024, 5, 24))
-    assert report.removed == 10  # 06/05 → 10/05, two half-days each
-    assert report.filled == 10  # 20/05 → 24/05
-    assert not report.needs_attention
+    # New dates are new terms: the signatures are withdrawn, no day is in company…
+    assert report.signatures_reset == 3
+    assert report.removed == 20
+    assert _company_days(internship.enrolment) == []
     clear = AuditEvent.objects.get(action="attendance.company_days_clear")
-    assert clear.changes["deleted"] == 10
+    assert clear.changes["deleted"] == 20
+    # …until the agreement is signed again: then the new dates are.
+    sign_all(internship)
+    services.sync_company_days(internship=internship, recorded_by=world.members["referent"])
+    assert _company_days(internship.enrolment) == _weekdays(D(2024, 5, 13), D(2024, 5, 24))
 
 
 def test_past_days_no_longer_covered_are_kept_and_reported(world, today):
@@ -569,15 +573,12 @@ def test_past_days_no_longer_covered_are_kept_and_reported(world, today):
         internship=internship,
         **fields(world, start_date=D(2024, 5, 13)),
     )
+    # The signatures are withdrawn (new terms): the days to come are no longer in company;
+    # the past ones (up to today) are records, kept and reported.
     assert report.kept_days == (D(2024, 5, 6), D(2024, 5, 7), D(2024, 5, 8))
-    assert report.removed == 4  # 09/05 and 10/05
+    assert report.removed == 14  # 09/05 → 17/05
     assert report.needs_attention
-    assert _company_days(internship.enrolment) == [
-        D(2024, 5, 6),
-        D(2024, 5, 7),
-        D(2024, 5, 8),
-        *_weekdays(D(2024, 5, 13), MAY_17),
-    ]
+    assert _company_days(internship.enrolment) == [D(2024, 5, 6), D(2024, 5, 7), D(2024, 5, 8)]
 
 
 def test_cancel_removes_the_future_company_marks_only(world, today):
@@ -633,6 +634,9 @@ def test_days_of_another_signed_internship_are_kept(world, today):
         internship=first,
         **fields(world, start_date=D(2024, 5, 27), end_date=D(2024, 5, 31)),
     )
+    assert _company_days(first.enrolment) == _weekdays(D(2024, 5, 20), D(2024, 5, 24))
+    sign_all(first)  # its new dates signed again
+    services.sync_company_days(internship=first, recorded_by=world.members["referent"])
     assert _company_days(first.enrolment) == [
         *_weekdays(D(2024, 5, 20), D(2024, 5, 24)),
         *_weekdays(D(2024, 5, 27), D(2024, 5, 31)),
@@ -718,3 +722,70 @@ def test_two_overlapping_creations_at_the_same_moment_exactly_one_succeeds(world
     assert len(created) == 1
     assert len(refused) == THREADS - 1
     assert all("ne peuvent pas se chevaucher" in " ".join(m) for m in refused)
+
+
+def test_a_new_wording_keeps_the_signatures_and_leaves_attendance_alone(world, today):
+    internship = _create(world)
+    sign_all(internship)
+    services.sync_company_days(internship=internship, recorded_by=world.members["referent"])
+    # The trainee was ill on the first morning (recorded on the sheet, with its reason).
+    mark = AttendanceMark.objects.get(enrolment=internship.enrolment, day=MAY_6, half="am")
+    mark.status, mark.reason = "excused", "illness"
+    mark.save()
+    report = services.update_internship(
+        membership=world.members["referent"],
+        internship=internship,
+        **fields(world, tasks="Préparation de commandes et inventaire."),
+    )
+    assert report == services.CompanyDaysReport()
+    assert internship.signatures.count() == 3
+    mark.refresh_from_db()
+    assert (mark.status, mark.reason) == ("excused", "illness")
+
+
+def test_new_terms_withdraw_the_signatures_and_the_days_to_come(world, today):
+    internship = _create(world)
+    sign_all(internship)
+    services.sync_company_days(internship=internship, recorded_by=world.members["referent"])
+    assert len(_company_days(internship.enrolment)) == 10
+    report = services.update_internship(
+        membership=world.members["referent"],
+        internship=internship,
+        **fields(world, weekly_hours=Decimal("30")),
+    )
+    assert report.signatures_reset == 3
+    assert report.removed == 20  # every half-day to come (today is 1 May)
+    assert report.needs_attention
+    assert not internship.signatures.exists()
+    assert _company_days(internship.enrolment) == []
+    event = AuditEvent.objects.get(action="agreement.signatures_reset")
+    assert event.changes == {"signatures": 3, "fields": ["weekly_hours"]}
+    # Signed again: the days are back.
+    sign_all(internship)
+    services.sync_company_days(internship=internship, recorded_by=world.members["referent"])
+    assert len(_company_days(internship.enrolment)) == 10
+
+
+def test_a_late_agreement_leaves_what_was_recorded_on_past_days(world, today):
+    internship = _create(world)
+    enrolment = internship.enrolment
+    AttendanceMark.objects.create(
+        school=world.school,
+        enrolment=enrolment,
+        day=MAY_6,
+        half="am",
+        status="present",
+        recorded_by=world.members["referent"].user,
+    )
+    today(D(2024, 5, 8))
+    sign_all(internship)
+    report = services.sync_company_days(
+        internship=internship, recorded_by=world.members["referent"]
+    )
+    assert report.recorded_days == (MAY_6,)
+    assert AttendanceMark.objects.get(enrolment=enrolment, day=MAY_6, half="am").status == (
+        "present"
+    )
+    assert AttendanceMark.objects.get(enrolment=enrolment, day=MAY_6, half="pm").status == (
+        "company"
+    )

@@ -65,7 +65,7 @@ def test_public_page_shows_only_the_form(world, who):
     client = world.client_for(who)
     response = client.get(reverse("tutor_review:form", kwargs={"tutor_token": token}))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     text = page_text(response)
     person = internship.enrolment.person
     assert world.school.name in text
@@ -97,14 +97,14 @@ def test_public_submission_works_once_then_thanks(world):
     assert review.competencies.get().level == 2
     thanks = client.get(response["Location"])
     assert "Merci" in page_text(thanks)
-    assert thanks["Referrer-Policy"] == "no-referrer"
+    assert thanks["Referrer-Policy"] == "same-origin"
     # The same link again: the neutral page, no data.
     again = client.get(url)
     assert again.status_code == 404
     text = page_text(again)
     assert "Ce lien n'est plus valable" in text
     assert internship.company.name not in text and world.school.name not in text
-    assert again["Referrer-Policy"] == "no-referrer"
+    assert again["Referrer-Policy"] == "same-origin"
     post_again = client.post(url, _form_post(world, punctuality="1"))
     assert post_again.status_code == 404
     review.refresh_from_db()
@@ -116,7 +116,8 @@ def test_public_bad_input_shows_the_message_and_writes_nothing(world):
     client = world.client_for("anonymous")
     url = reverse("tutor_review:form", kwargs={"tutor_token": token})
     response = client.post(url, _form_post(world, tasks_mastered="", would_hire=""))
-    assert response.status_code == 400
+    # 200, not 400: Django logs 4xx responses with their path, which holds a live token.
+    assert response.status_code == 200
     text = page_text(response)
     assert "Indiquez les tâches maîtrisées." in text
     assert "Dites si vous embaucheriez ce ou cette stagiaire." in text

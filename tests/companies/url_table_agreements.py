@@ -9,6 +9,7 @@ URL_PERMS = {
     "companies:signature_delete": Perm.MANAGE_INTERNSHIPS,
     "companies:agreement_scan": Perm.MANAGE_INTERNSHIPS,
     "companies:hire_new": Perm.MANAGE_INTERNSHIPS,
+    "companies:hire_new_for_trainee": Perm.MANAGE_INTERNSHIPS,
     "companies:hire_edit": Perm.MANAGE_INTERNSHIPS,
     "companies:hire_delete": Perm.MANAGE_INTERNSHIPS,
     "companies:guardian_new": Perm.MANAGE_INTERNSHIPS,
@@ -19,9 +20,9 @@ URL_PERMS = {
 PK_OBJECTS = {
     "companies:agreement_pdf": "internship",
     "companies:signature_delete": "agreement_signature",
-    # hire_new has two URLs: after an internship (``internship_pk``) or for an enrolment
-    # (``pk``, as on the trainee's pages).
-    "companies:hire_new": "enrolment",
+    # A hire after an internship (hire_new, ``internship_pk``) or for an enrolment directly
+    # (hire_new_for_trainee, ``pk`` as on the trainee's pages).
+    "companies:hire_new_for_trainee": "enrolment",
     "companies:hire_edit": "hire",
     "companies:hire_delete": "hire",
     "companies:guardian_new": "enrolment",

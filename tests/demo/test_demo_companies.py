@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 from stdnum.fr import siret as stdnum_siret
 
+from parcours.companies.agreements import missing_signatures
 from parcours.companies.models import (
     CONTRACTS_WITH_LENGTH,
     AgreementSignature,
@@ -334,6 +335,33 @@ def _fingerprint(school: School) -> str:
     ):
         digest.update(repr(list(query)).encode())
     return digest.hexdigest()
+
+
+def test_days_to_come_of_signed_internships_are_in_company(school, internships):
+    """As the product does when the last signature is recorded: the days from today to the
+    end of a fully signed internship are marked "in company" (the past ones too, by the
+    schedule history)."""
+    today = _today()
+    current = [
+        i
+        for i in internships
+        if i.end_date >= today and i.start_date <= today + datetime.timedelta(days=7)
+    ]
+    marked = set(
+        AttendanceMark.objects.filter(
+            school=school, status=AttendanceStatus.COMPANY, day__gte=today
+        ).values_list("enrolment_id", "day", "half")
+    )
+    assert marked
+    for internship in current:
+        signed = not missing_signatures(internship)
+        days = [
+            internship.start_date + datetime.timedelta(days=n)
+            for n in range((internship.end_date - internship.start_date).days + 1)
+        ]
+        days = [d for d in days if d >= today and d.weekday() < 5]
+        if signed and days:
+            assert (internship.enrolment_id, days[0], "am") in marked, internship.pk
 
 
 def test_same_seed_same_data(school):

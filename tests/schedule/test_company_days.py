@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
 from parcours.schedule.models import AttendanceMark, ClosedMonth
@@ -37,23 +38,48 @@ def test_only_weekdays_both_halves(world):
     assert event.changes["closed_months"] == []
 
 
-def test_existing_marks_become_company_but_holidays_stay(world):
+def test_marks_to_come_become_company_but_holidays_stay(world):
+    enrolment = trainees(world, 1)[0]
+    user = world.members["referent"].user
+    common = {"school": world.school, "enrolment": enrolment, "recorded_by": user}
+    today = timezone.localdate()
+    first = today + datetime.timedelta(days=7 - today.weekday())  # next Monday
+    last = first + datetime.timedelta(days=1)
+    enrolment.planned_end_date = last + datetime.timedelta(days=30)
+    enrolment.save()
+    AttendanceMark.objects.create(day=first, half="am", status="present", **common)
+    AttendanceMark.objects.create(day=first, half="pm", status="holiday", **common)
+    AttendanceMark.objects.create(day=last, half="am", status="excused", reason="illness", **common)
+    count = fill_company_days(enrolment=enrolment, start=first, end=last, recorded_by=user)
+    assert count == 3  # the holiday stays; two marks changed, one created
+    by_key = {(m.day, m.half): m for m in AttendanceMark.objects.filter(enrolment=enrolment)}
+    assert by_key[(first, "am")].status == "company"
+    assert by_key[(first, "pm")].status == "holiday"
+    assert (by_key[(last, "am")].status, by_key[(last, "am")].reason) == ("company", "")
+    # Filling again changes nothing.
+    assert fill_company_days(enrolment=enrolment, start=first, end=last, recorded_by=user) == 0
+
+
+def test_marks_of_past_days_are_records_left_as_they_are(world):
+    """An agreement signed after the start, or dates moved back: what was recorded on past
+    days (at school, absent…) is not rewritten; a correction goes through the sheet."""
     enrolment = trainees(world, 1)[0]
     user = world.members["referent"].user
     common = {"school": world.school, "enrolment": enrolment, "recorded_by": user}
     AttendanceMark.objects.create(day=FRIDAY, half="am", status="present", **common)
-    AttendanceMark.objects.create(day=FRIDAY, half="pm", status="holiday", **common)
     AttendanceMark.objects.create(
         day=TUESDAY, half="am", status="excused", reason="illness", **common
     )
-    count = fill_company_days(enrolment=enrolment, start=FRIDAY, end=TUESDAY, recorded_by=user)
-    assert count == 5
+    filled = fill_company_days(enrolment=enrolment, start=FRIDAY, end=TUESDAY, recorded_by=user)
+    assert filled == 4  # the half-days without a mark
+    assert filled.kept_days == (FRIDAY, TUESDAY)
     by_key = {(m.day, m.half): m for m in AttendanceMark.objects.filter(enrolment=enrolment)}
-    assert by_key[(FRIDAY, "am")].status == "company"
-    assert by_key[(FRIDAY, "pm")].status == "holiday"
-    assert (by_key[(TUESDAY, "am")].status, by_key[(TUESDAY, "am")].reason) == ("company", "")
-    # Filling again changes nothing.
-    assert fill_company_days(enrolment=enrolment, start=FRIDAY, end=TUESDAY, recorded_by=user) == 0
+    assert by_key[(FRIDAY, "am")].status == "present"
+    assert (by_key[(TUESDAY, "am")].status, by_key[(TUESDAY, "am")].reason) == (
+        "excused",
+        "illness",
+    )
+    assert by_key[(FRIDAY, "pm")].status == "company"
 
 
 def test_days_are_kept_within_the_pathway(world):

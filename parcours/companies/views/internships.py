@@ -76,6 +76,21 @@ def days_messages(report: services_internships.CompanyDaysReport) -> list[str]:
             )
             % {"days": ", ".join(_day(day) for day in report.kept_days)}
         )
+    if report.recorded_days:
+        lines.append(
+            _(
+                "Ces jours passés du stage gardent ce qui a été émargé (présence à l'école, "
+                "absence…) : %(days)s. Corrigez-les sur la feuille d'émargement s'il le faut."
+            )
+            % {"days": ", ".join(_day(day) for day in report.recorded_days)}
+        )
+    if report.signatures_reset:
+        lines.append(
+            _(
+                "Les conditions de la convention ont changé : ses signatures sont retirées. "
+                "Faites-la signer à nouveau ; d'ici là, le stage ne peut pas commencer."
+            )
+        )
     for month in report.closed_months:
         lines.append(
             _(

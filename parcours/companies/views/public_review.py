@@ -28,7 +28,10 @@ ATTEMPT_WINDOW = 600
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": the token in the address never goes to another site,
+    # and the form's POST keeps its Origin header (with "no-referrer" browsers send
+    # "Origin: null", which Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response
@@ -84,7 +87,8 @@ def review_form(request: HttpRequest, tutor_token: str) -> HttpResponse:
             request,
             "companies/public/review_form.html",
             {"summary": selectors.public_summary(link), "form": form},
-            status=400 if request.method == "POST" else 200,
+            # 200 even when the form is refused: Django logs 4xx responses with their path,
+            # and this path holds a token that still works.
         )
     )
 
