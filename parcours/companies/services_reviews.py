@@ -231,7 +231,10 @@ def send_tutor_link(
         ip_address=ip_address,
     )
     try:
-        _send_link_mail(link=link, token=token, url_base=base_url(request_base_url), reminder=False)
+        # The tutor's link is built from the service's public address (PUBLIC_BASE_URL), not
+        # from the host the staff member used (an intranet name the tutor cannot reach), so
+        # that the first e-mail and the reminders point to the same place.
+        _send_link_mail(link=link, token=token, url_base=base_url(), reminder=False)
     except Exception as error:  # the mail server refused: nothing is kept
         logger.exception("tutor link: the e-mail could not be sent")
         raise ValidationError(
@@ -710,12 +713,12 @@ def send_overdue_reminders(
             continue
         try:
             with transaction.atomic():
-                _remind(link, now=now, url_base=url_base)
+                reminded = _remind(link, now=now, url_base=url_base)
         except Exception:
             failed += 1
             logger.exception("tutor review reminder: link %s failed", link.pk)
         else:
-            sent += 1
+            sent += reminded
     without_link = (
         Internship.objects.filter(
             cancelled_at__isnull=True,
@@ -734,9 +737,17 @@ def send_overdue_reminders(
     return sent
 
 
-def _remind(link: TutorLink, *, now: datetime.datetime, url_base: str) -> None:
+def _remind(link: TutorLink, *, now: datetime.datetime, url_base: str) -> bool:
+    """Send one reminder with a new token; ``False`` when the link is no longer due."""
     token = secrets.token_urlsafe(32)
     link = TutorLink.objects.select_for_update().get(pk=link.pk)
+    # Checked again under the lock: the tutor may have just sent the review, or staff revoked
+    # the link, since the candidates were listed.
+    if (
+        not link.is_usable(now)
+        or TutorReview.objects.filter(internship=link.internship_id).exists()
+    ):
+        return False
     link.token_hash = selectors.hash_token(token)
     link.reminders_sent += 1
     link.last_reminder_at = now
@@ -756,3 +767,4 @@ def _remind(link: TutorLink, *, now: datetime.datetime, url_base: str) -> None:
         },
     )
     _send_link_mail(link=link, token=token, url_base=url_base, reminder=True, replaced=True)
+    return True

@@ -40,6 +40,7 @@ def test_the_pdf_of_an_adults_signed_internship(world):
     assert response["Content-Disposition"].startswith(
         'attachment; filename="convention-stagiairee2c-alpha-lea-2024-04-08.pdf"'
     )
+    assert "no-store" in response["Cache-Control"]  # personal data: never cached
     text = _pdf_text(response)
     for expected in (
         "Convention de stage",

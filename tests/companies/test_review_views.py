@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
@@ -168,7 +169,9 @@ def test_send_link_three_users(world):
     assert TutorLink.objects.filter(internship=internship).count() == 1
     assert mail.outbox[-1].to == [internship.tutor.email]
     assert "/bilan-de-stage/" in mail.outbox[-1].body
-    assert "http://testserver/bilan-de-stage/" in mail.outbox[-1].body
+    # Built from the service's public address, not from the host the staff member used.
+    assert f"{settings.PUBLIC_BASE_URL}/bilan-de-stage/" in mail.outbox[-1].body
+    assert "testserver" not in mail.outbox[-1].body
 
 
 def test_send_link_bad_input_and_refusal(world):

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from parcours.audit.services import client_ip
@@ -70,6 +71,7 @@ def _internship_context(request: HttpRequest, internship: Internship) -> dict:
 # --------------------------------------------------------------------------------- the PDF
 
 
+@never_cache  # the trainee's address, a minor's guardian: never kept by a browser or proxy
 @school_view(Perm.MANAGE_INTERNSHIPS)
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership
