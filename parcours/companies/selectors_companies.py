@@ -36,6 +36,9 @@ from .services_companies import normalise_siret
 
 #: History entries shown on a company's page before "voir tout".
 HISTORY_ON_PAGE = 10
+#: Internships, hires and reviews shown on the company page (the latest; the internships
+#: list, filtered by company, has them all).
+ROWS_ON_PAGE = 20
 
 #: The internship's ``status()`` as the pages say it.
 INTERNSHIP_STATUS_LABELS = {
@@ -249,15 +252,16 @@ class InternshipRow:
 
 
 def company_internships(
-    company: Company, *, today: datetime.date | None = None
+    company: Company, *, today: datetime.date | None = None, limit: int | None = None
 ) -> list[InternshipRow]:
-    """Every internship the company gave (cancelled ones included, marked), latest first."""
+    """The internships the company gave (cancelled ones included, marked), latest first
+    (the ``limit`` latest when given)."""
     today = today or timezone.localdate()
     internships = (
         Internship.objects.filter(company=company)
         .select_related("enrolment__person", "tutor")
         .order_by("-start_date", "-pk")
-    )
+    )[:limit]
     rows = []
     for internship in internships:
         status = internship.status(today)
@@ -315,12 +319,19 @@ def company_page(company: Company) -> dict[str, Any]:
     """Everything the company page shows, in a fixed number of queries."""
     history = company_history(company, limit=HISTORY_ON_PAGE + 1)
     contacts = company_contacts(company)
+    internships = company_internships(company, limit=ROWS_ON_PAGE + 1)
+    hires = list(company_hires(company)[: ROWS_ON_PAGE + 1])
+    reviews = list(company_reviews(company)[: ROWS_ON_PAGE + 1])
     return {
         "contacts": contacts,
         "active_contacts": [c for c in contacts if c.active],
         "history": history[:HISTORY_ON_PAGE],
         "history_more": len(history) > HISTORY_ON_PAGE,
-        "internships": company_internships(company),
-        "hires": list(company_hires(company)),
-        "reviews": list(company_reviews(company)),
+        "internships": internships[:ROWS_ON_PAGE],
+        "internships_more": len(internships) > ROWS_ON_PAGE,
+        "hires": hires[:ROWS_ON_PAGE],
+        "hires_more": len(hires) > ROWS_ON_PAGE,
+        "reviews": reviews[:ROWS_ON_PAGE],
+        "reviews_more": len(reviews) > ROWS_ON_PAGE,
+        "rows_on_page": ROWS_ON_PAGE,
     }

@@ -186,6 +186,34 @@ def test_company_page_history_links_to_the_whole_history(world):
     assert "12 échanges" in page_text(whole)
 
 
+def test_company_page_shows_the_latest_internships_and_links_to_all(world, monkeypatch):
+    from parcours.companies import selectors_companies
+    from parcours.companies.models import Internship
+
+    monkeypatch.setattr(selectors_companies, "ROWS_ON_PAGE", 1)
+    target = world.objects["company"]
+    first = world.objects["internship"]
+    older = Internship.objects.create(
+        school=world.school,
+        enrolment=first.enrolment,
+        company=target,
+        tutor=first.tutor,
+        signatory=first.signatory,
+        job_title="Manutentionnaire",
+        start_date=datetime.date(2024, 3, 11),
+        end_date=datetime.date(2024, 3, 15),
+        weekly_hours=35,
+        tasks="Rangement.",
+        created_by=world.members["company_relations"].user,
+    )
+    response = world.client_for("referent").get(url("company", pk=target.pk))
+    text = page_text(response)
+    assert "Les 1 plus récents." in text
+    assert reverse("companies:internship", args=[world.school.slug, first.pk]) in text
+    assert reverse("companies:internship", args=[world.school.slug, older.pk]) not in text
+    assert f"?entreprise={target.pk}" in text
+
+
 def test_company_page_query_count_is_constant(world):
     few, many = full_company(world, rows=1), full_company(world, rows=6)
     client = world.client_for("company_relations")
