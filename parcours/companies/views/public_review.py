@@ -19,7 +19,7 @@ from parcours.intake import ratelimit
 
 from .. import selectors_reviews as selectors
 from .. import services_reviews as services
-from ..forms_reviews import ReviewForm
+from ..forms.reviews import ReviewForm
 
 RATE_LIMIT_SCOPE = "tutor-review"
 #: Unknown tokens and submissions: at most 20 per 10 minutes per client address.

@@ -24,7 +24,7 @@ from parcours.organisations.access import Perm, has_perm, school_view
 
 from .. import selectors_reviews as selectors
 from .. import services_reviews as services
-from ..forms_reviews import ReviewForm, SendLinkForm
+from ..forms.reviews import ReviewForm, SendLinkForm
 from ..models import Internship
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rating, TutorReview, WouldHire
-from .selectors_reviews import CompetencyChoice
+from ..models import Rating, TutorReview, WouldHire
+from ..selectors_reviews import CompetencyChoice
 
 NOT_OBSERVED = _("Non observée")
 
