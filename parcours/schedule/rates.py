@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from .models import AttendanceMark, AttendanceStatus
 from .statements import PAID_STATUSES
@@ -85,11 +86,13 @@ def company_share(marks: Iterable[Any] | Mapping[str, int]) -> Decimal | None:
 def _between(
     marks: QuerySet[AttendanceMark], start: datetime.date | None, end: datetime.date | None
 ) -> QuerySet[AttendanceMark]:
+    """The marks from ``start`` to ``end``, never after today: rates say what happened, and
+    the days to come of a signed internship are already marked "in company"."""
+    today = timezone.localdate()
+    end = today if end is None else min(end, today)
     if start is not None:
         marks = marks.filter(day__gte=start)
-    if end is not None:
-        marks = marks.filter(day__lte=end)
-    return marks
+    return marks.filter(day__lte=end)
 
 
 def enrolment_rates(

@@ -104,7 +104,7 @@ def public_feed(school_slug: str, token: str) -> CalendarFeed:
     another school's token, a staff member who left)."""
     feed = (
         CalendarFeed.objects.filter(school__slug=school_slug, token=token, revoked_at__isnull=True)
-        .select_related("school", "membership", "enrolment")
+        .select_related("school", "membership__user", "enrolment")
         .first()
     )
     if feed is None:
@@ -114,6 +114,7 @@ def public_feed(school_slug: str, token: str) -> CalendarFeed:
     if owner is not None and (
         owner.school_id != feed.school_id
         or (owner.active_until is not None and owner.active_until < today)
+        or not owner.user.is_active  # an account switched off: its feeds stop at once
     ):
         raise Http404("Abonnement inconnu ou révoqué.")
     return feed

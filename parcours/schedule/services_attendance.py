@@ -82,12 +82,11 @@ def of_month(day: datetime.date) -> str:
 
 
 def parse_month(value: str | None) -> datetime.date | None:
-    """``"2024-03"`` → 1 March 2024; ``None`` for anything else."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
+    """``"2024-03"`` → 1 March 2024; ``None`` for anything else (years 2000–2100 only: a
+    month far away would overflow the date arithmetic of the pages)."""
+    from .statements import parse_month as parse
+
+    return parse(value)
 
 
 def _user(actor):

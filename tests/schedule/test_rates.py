@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from parcours.schedule.models import AttendanceMark
 from parcours.schedule.rates import (
@@ -192,3 +193,40 @@ def test_attendance_rates_page(world, django_assert_max_num_queries):
     assert world.client_for("prescriber").get(url).status_code == 403
     other = reverse("schedule:attendance_rates", args=[world.other_school.slug])
     assert client.get(other).status_code == 404
+
+
+@pytest.mark.django_db
+def test_rates_count_no_day_to_come(world):
+    """The days to come of a signed internship are already marked "in company": rates say
+    what happened, up to today."""
+    enrolment = world.objects["enrolment"]
+    future = timezone.localdate() + datetime.timedelta(days=14)
+    for half in ("am", "pm"):
+        AttendanceMark.objects.create(
+            school=world.school,
+            enrolment=enrolment,
+            day=future,
+            half=half,
+            status="company",
+            recorded_by=world.members["referent"].user,
+        )
+    rates = enrolment_rates(enrolment)
+    assert (rates.counted, rates.company_share) == (1, Decimal("0.0"))  # the 04/03/2024 mark
+    assert school_rates(world.members["director"]).total.counted == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2024-13", "abc"])
+def test_far_or_bad_months_are_not_errors(world, month):
+    client = world.client_for("director")
+    slug = world.school.slug
+    enrolment = world.objects["enrolment"]
+    rates_page = client.get(reverse("schedule:attendance_rates", args=[slug]), {"mois": month})
+    assert rates_page.status_code == 200
+    trainee = client.get(
+        reverse("schedule:trainee_attendance", args=[slug, enrolment.pk]), {"mois": month}
+    )
+    assert trainee.status_code == 200
+    for week in ("0001-01-01", "9999-12-27"):
+        response = client.get(reverse("schedule:week", args=[slug]), {"semaine": week})
+        assert response.status_code == 400  # the week's page says the date was refused

@@ -128,12 +128,12 @@ def _event(session: Session, school_slug: str) -> Event:
     event = Event()
     event.add("uid", f"session-{session.pk}.{school_slug}@parcours")
     event.add("dtstamp", session.created_at.astimezone(datetime.UTC))
-    event.add("summary", session.display_title)
+    # The workshop's name only: a session's own title is free text (it could name a trainee)
+    # and feeds end up in third-party calendar services.
+    event.add("summary", session.workshop_type.name)
     event.add("dtstart", timezone.localtime(session.starts_at))
     event.add("dtend", timezone.localtime(session.ends_at))
     event.add("location", f"{session.site.name}, {session.room.name}")
-    if session.title:
-        event.add("categories", [session.workshop_type.name])
     return event
 
 

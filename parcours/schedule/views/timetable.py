@@ -42,7 +42,10 @@ def _monday(request: HttpRequest) -> tuple[datetime.date, bool]:
     value = request.GET.get("semaine", "").strip()
     if value:
         try:
-            return timetable.week_of(datetime.date.fromisoformat(value))[0], False
+            day = datetime.date.fromisoformat(value)
+            if not 2000 <= day.year <= 2100:  # the week's links would overflow
+                raise ValueError(value)
+            return timetable.week_of(day)[0], False
         except ValueError:
             messages.error(
                 request,
