@@ -176,7 +176,11 @@ def test_every_2018_trainee_has_a_mark_for_every_half_day_of_the_pathway(school)
 
 
 def test_no_mark_on_a_closed_day_nor_outside_the_pathway(school):
-    marks = AttendanceMark.objects.filter(school=school)
+    # The days to come carry only the "in company" marks of signed internships (written by
+    # the companies history, as the product does when an agreement is signed).
+    to_come = AttendanceMark.objects.filter(school=school, day__gte=timezone.localdate())
+    assert not to_come.exclude(status=AttendanceStatus.COMPANY).exists()
+    marks = AttendanceMark.objects.filter(school=school, day__lt=timezone.localdate())
     assert not marks.filter(day__week_day__in=[1, 7]).exists()  # Sunday, Saturday
     for day in (datetime.date(2018, 5, 1), datetime.date(2018, 12, 25), datetime.date(2019, 1, 1)):
         assert not marks.filter(day=day).exists()
@@ -217,7 +221,7 @@ def test_company_marks_follow_the_internship_periods_in_the_alternance_phase(sch
     yesterday = _yesterday()
     company = defaultdict(set)
     for enrolment_id, day in AttendanceMark.objects.filter(
-        school=school, status=AttendanceStatus.COMPANY
+        school=school, status=AttendanceStatus.COMPANY, day__lt=today
     ).values_list("enrolment_id", "day"):
         company[enrolment_id].add(day)
     alternance = {
@@ -322,7 +326,11 @@ def _fingerprint(school: School) -> str:
         digest.update(repr(row).encode())
     places = SessionTrainee.objects.filter(school=school).order_by("session_id", "enrolment_id")
     digest.update(repr(list(places.values_list("session__starts_at", "enrolment_id"))).encode())
-    marks = AttendanceMark.objects.filter(school=school).order_by("enrolment_id", "day", "half")
+    # The schedule history's marks: until yesterday (the days to come of signed internships
+    # are the companies history's).
+    marks = AttendanceMark.objects.filter(school=school, day__lt=timezone.localdate()).order_by(
+        "enrolment_id", "day", "half"
+    )
     for row in marks.values_list(
         "enrolment_id", "day", "half", "status", "reason", "session__starts_at", "recorded_by"
     ):
