@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parcours.schedule",
     "parcours.companies",
     "parcours.intake",
+    "parcours.outcomes",
     "parcours.demo",
 ]
 

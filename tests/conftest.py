@@ -32,6 +32,7 @@ from .factories import (
     UserFactory,
 )
 from .intake.world import build_intake_world
+from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
 from .schedule.world import build_schedule_world
 
@@ -127,4 +128,5 @@ def world(db) -> World:
     build_competencies_world(world)
     build_schedule_world(world)
     build_companies_world(world)
+    build_outcomes_world(world)
     return world

@@ -53,6 +53,10 @@ class Perm(StrEnum):
     MANAGE_COMPANIES = "manage_companies"  # create and edit companies, contacts, history
     MANAGE_INTERNSHIPS = "manage_internships"  # internships, agreements, signatures, hires
     RECORD_REVIEWS = "record_reviews"  # tutor reviews: send the private link, enter from a call
+    # Exits: record, correct or undo an exit, and record the follow-ups after it.
+    RECORD_EXITS = "record_exits"
+    VIEW_OUTCOMES = "view_outcomes"  # success rates, destinations, follow-up waves (no names)
+    MANAGE_OUTCOMES = "manage_outcomes"  # the school's own definitions, the headline per year
 
 
 _STAFF_COMMON = {
@@ -63,6 +67,7 @@ _STAFF_COMMON = {
     Perm.VIEW_TRAINEES,
     Perm.VIEW_SCHEDULE,
     Perm.VIEW_COMPANIES,
+    Perm.VIEW_OUTCOMES,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -91,6 +96,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_COMPANIES,
             Perm.MANAGE_INTERNSHIPS,
             Perm.RECORD_REVIEWS,
+            Perm.RECORD_EXITS,
+            Perm.MANAGE_OUTCOMES,
         }
     ),
     Role.INTAKE: frozenset(
@@ -107,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MARK_ATTENDANCE,
             Perm.MANAGE_INTERNSHIPS,
             Perm.RECORD_REVIEWS,
+            Perm.RECORD_EXITS,
         }
     ),
     Role.COMPANY_RELATIONS: frozenset(

@@ -1,0 +1,218 @@
+"""Outcome definitions evaluated on exits: pure functions, no database.
+
+A definition is a list of rules and a list of destinations left out of the denominator. An
+exit is *successful* when one rule matches it: its destination is among the rule's, and, when
+the rule has a length threshold of N months, the length is more than N months (``strict``) or
+at least N months (inclusive). Open-ended destinations (CDI, business creation) meet every
+threshold; a work-study contract with no length given counts as its legal minimum (6 months);
+a fixed-term destination with no length meets no threshold.
+
+The rate over a period counts **people**, not enrolments: a person who exits twice in the
+period (dropped out, came back, left again) counts once, with their latest exit. Exits whose
+destination the definition excludes leave the denominator (and are never successes).
+
+``reporting`` and the screens call :func:`success_rate`; the selectors only turn rows into
+:class:`ExitFacts`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .destinations import (
+    EMPLOYMENT,
+    GROUP_OF,
+    OPEN_ENDED,
+    TRAINING,
+    WORK_STUDY,
+    WORK_STUDY_MINIMUM_MONTHS,
+    Destination,
+    DestinationGroup,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Destinations that count as successful, with an optional length threshold in months."""
+
+    destinations: frozenset[str]
+    min_months: int | None = None
+    strict: bool = False  # True: "more than N months"; False: "N months or more"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Rule:
+        min_months = data.get("min_months")
+        return cls(
+            destinations=frozenset(data.get("destinations", ())),
+            min_months=int(min_months) if min_months is not None else None,
+            strict=bool(data.get("strict", False)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "destinations": sorted(self.destinations),
+            "min_months": self.min_months,
+            "strict": self.strict,
+        }
+
+
+@dataclass(frozen=True)
+class DefinitionSpec:
+    rules: tuple[Rule, ...]
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_json(
+        cls, rules: Iterable[Mapping[str, Any]], excluded: Iterable[str]
+    ) -> DefinitionSpec:
+        return cls(rules=tuple(Rule.from_json(r) for r in rules), excluded=frozenset(excluded))
+
+
+@dataclass(frozen=True)
+class ExitFacts:
+    """What a rate needs to know of one exit (or of the situation found at a follow-up)."""
+
+    person_id: int
+    exit_date: datetime.date
+    destination: str
+    months: int | None = None
+    days: int = 0
+    enrolment_id: int = 0  # tie-break between two exits of one person on the same day
+
+
+@dataclass(frozen=True)
+class Rate:
+    exits: int  # people who exited in the period (one per person)
+    excluded: int  # left out of the denominator by the definition
+    counted: int  # exits - excluded
+    successful: int
+    rate: Decimal | None  # percentage, one decimal; None when nothing is counted
+
+    @property
+    def rounded(self) -> int | None:
+        """The percentage as shown on screen: rounded to a whole number (half up)."""
+        if self.rate is None:
+            return None
+        return int(self.rate.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def percentage(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` as a percentage with one decimal (half up); None when ``whole`` is 0."""
+    if whole == 0:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def meets_length(facts: ExitFacts, min_months: int | None, strict: bool) -> bool:
+    if min_months is None or facts.destination in OPEN_ENDED:
+        return True
+    months, days = facts.months, facts.days or 0
+    if months is None:
+        if facts.destination not in WORK_STUDY:
+            return False  # a fixed-term destination of unknown length proves nothing
+        months, days = WORK_STUDY_MINIMUM_MONTHS, 0
+    if strict:
+        return months > min_months or (months == min_months and days > 0)
+    return months >= min_months
+
+
+def is_excluded(facts: ExitFacts, spec: DefinitionSpec) -> bool:
+    return facts.destination in spec.excluded
+
+
+def is_successful(facts: ExitFacts, spec: DefinitionSpec) -> bool:
+    if is_excluded(facts, spec):
+        return False
+    return any(
+        facts.destination in rule.destinations and meets_length(facts, rule.min_months, rule.strict)
+        for rule in spec.rules
+    )
+
+
+def latest_per_person(
+    exits: Iterable[ExitFacts], start: datetime.date, end: datetime.date
+) -> list[ExitFacts]:
+    """The exits dated within [start, end] (both included), one per person: their latest."""
+    latest: dict[int, ExitFacts] = {}
+    for facts in exits:
+        if not start <= facts.exit_date <= end:
+            continue
+        kept = latest.get(facts.person_id)
+        key = (facts.exit_date, facts.enrolment_id)
+        if kept is None or key > (kept.exit_date, kept.enrolment_id):
+            latest[facts.person_id] = facts
+    return sorted(latest.values(), key=lambda f: (f.exit_date, f.enrolment_id))
+
+
+def success_rate(
+    exits: Iterable[ExitFacts], spec: DefinitionSpec, start: datetime.date, end: datetime.date
+) -> Rate:
+    """Successful exits / (exits - excluded) over [start, end], under ``spec``."""
+    kept = latest_per_person(exits, start, end)
+    excluded = sum(1 for f in kept if is_excluded(f, spec))
+    successful = sum(1 for f in kept if is_successful(f, spec))
+    counted = len(kept) - excluded
+    return Rate(
+        exits=len(kept),
+        excluded=excluded,
+        counted=counted,
+        successful=successful,
+        rate=percentage(successful, counted),
+    )
+
+
+@dataclass(frozen=True)
+class WaveSituation:
+    """The situation found at one follow-up: a destination, or unreachable (None)."""
+
+    destination: str | None
+
+
+@dataclass(frozen=True)
+class WaveRate:
+    recorded: int  # follow-ups done (reached or unreachable)
+    unreachable: int
+    employment: int
+    training: int
+    civic_service: int
+    no_positive: int
+    in_employment_or_training: Decimal | None  # share of the recorded follow-ups, one decimal
+
+
+def wave_rate(situations: Sequence[WaveSituation]) -> WaveRate:
+    """Where people were at one follow-up wave. Unreachable people stay in the denominator:
+    the share says what the school knows, it does not guess."""
+    groups = [GROUP_OF.get(s.destination) if s.destination else None for s in situations]
+    employment = sum(1 for s in situations if s.destination in EMPLOYMENT)
+    training = sum(1 for s in situations if s.destination in TRAINING)
+    return WaveRate(
+        recorded=len(situations),
+        unreachable=sum(1 for s in situations if s.destination is None),
+        employment=employment,
+        training=training,
+        civic_service=groups.count(DestinationGroup.CIVIC_SERVICE),
+        no_positive=groups.count(DestinationGroup.NONE),
+        in_employment_or_training=percentage(employment + training, len(situations)),
+    )
+
+
+__all__ = [
+    "DefinitionSpec",
+    "Destination",
+    "ExitFacts",
+    "Rate",
+    "Rule",
+    "WaveRate",
+    "WaveSituation",
+    "is_excluded",
+    "is_successful",
+    "latest_per_person",
+    "meets_length",
+    "percentage",
+    "success_rate",
+    "wave_rate",
+]
