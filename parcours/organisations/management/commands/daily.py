@@ -21,11 +21,20 @@ TASKS: list[tuple[str, str]] = [
         "relances des bilans de stage",
         "parcours.companies.services_reviews.send_overdue_reminders",
     ),
+    # Creation first: the digest then lists the follow-ups that fell due today.
+    (
+        "suivis après la sortie créés",
+        "parcours.outcomes.services_follow_ups.create_due_follow_ups",
+    ),
+    (
+        "récapitulatifs des suivis envoyés",
+        "parcours.outcomes.services_follow_ups.send_follow_up_digests",
+    ),
 ]
 
 
 class Command(BaseCommand):
-    help = "Lance les tâches quotidiennes (relances des bilans de stage…)."
+    help = "Lance les tâches quotidiennes (relances des bilans de stage, suivis après la sortie…)."
 
     def handle(self, *args, **options) -> None:
         failed = []
