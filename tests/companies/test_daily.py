@@ -27,11 +27,13 @@ def test_daily_sends_the_due_reminders(world):
     mail.outbox.clear()
     out = io.StringIO()
     call_command("daily", stdout=out)
-    assert out.getvalue().strip() == "relances des bilans de stage : 1"
-    assert len(mail.outbox) == 1
+    assert "relances des bilans de stage : 1" in out.getvalue().splitlines()
+    # The world's exits also bring their follow-up digests: count the tutor's e-mails only.
+    tutor_email = internship.tutor.email
+    assert [m.to for m in mail.outbox].count([tutor_email]) == 1
     out = io.StringIO()
     call_command("daily", stdout=out)
-    assert out.getvalue().strip() == "relances des bilans de stage : 0"
+    assert "relances des bilans de stage : 0" in out.getvalue().splitlines()
 
 
 def test_a_failing_task_is_reported_and_the_others_run(world, monkeypatch):
