@@ -232,7 +232,8 @@ def save_definition_version(
         is_current=True,
         created_by=user,
     )
-    definition.full_clean(validate_constraints=False)
+    # rules and exclusions are checked above (an empty exclusion list is fine).
+    definition.full_clean(exclude=["rules", "excluded"], validate_constraints=False)
     definition.save()
     record_event(
         actor=user,
