@@ -94,9 +94,13 @@ class Rate:
 
     @property
     def rounded(self) -> int | None:
-        """The percentage as shown on screen: rounded to a whole number (half up)."""
+        """The percentage as shown on screen: rounded to a whole number (half up), from the
+        exact fraction — not from ``rate``, which is already rounded to one decimal (12.46 %
+        is shown 12 %, whereas rounding 12.5 again would give 13)."""
         if self.rate is None:
             return None
+        if self.counted > 0:
+            return whole_percentage(self.successful, self.counted)
         return int(self.rate.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
@@ -105,6 +109,13 @@ def percentage(part: int, whole: int) -> Decimal | None:
     if whole == 0:
         return None
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def whole_percentage(part: int, whole: int) -> int | None:
+    """``part / whole`` as a whole percentage (half up); None when ``whole`` is 0."""
+    if whole == 0:
+        return None
+    return int((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
 def meets_length(facts: ExitFacts, min_months: int | None, strict: bool) -> bool:
@@ -182,6 +193,11 @@ class WaveRate:
     no_positive: int
     in_employment_or_training: Decimal | None  # share of the recorded follow-ups, one decimal
 
+    @property
+    def rounded(self) -> int | None:
+        """The share in employment or training as shown on screen: a whole percentage."""
+        return whole_percentage(self.employment + self.training, self.recorded)
+
 
 def wave_rate(situations: Sequence[WaveSituation]) -> WaveRate:
     """Where people were at one follow-up wave. Unreachable people stay in the denominator:
@@ -215,4 +231,5 @@ __all__ = [
     "percentage",
     "success_rate",
     "wave_rate",
+    "whole_percentage",
 ]

@@ -1,0 +1,7 @@
+"""URL access table of the rates page (success rates, destinations, follow-up waves)."""
+
+from parcours.organisations.access import Perm
+
+URL_PERMS = {
+    "outcomes:rates": Perm.VIEW_OUTCOMES,
+}
