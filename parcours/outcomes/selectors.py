@@ -61,7 +61,8 @@ def definitions_valid_during(
 
 
 def headline_for(school: School, year: int) -> tuple[OutcomeDefinition | None, bool]:
-    """The school's headline definition for ``year`` and whether the school chose it.
+    """The school's headline definition for ``year`` (the current version of the one chosen)
+    and whether the school chose it.
 
     With no choice recorded, the network's "≥ 6 mois" definition stands in (``False``).
     """
@@ -71,7 +72,13 @@ def headline_for(school: School, year: int) -> tuple[OutcomeDefinition | None, b
         .first()
     )
     if chosen is not None:
-        return chosen.definition, True
+        definition = chosen.definition
+        if not definition.is_current:  # edited since it was chosen: its current version
+            definition = (
+                OutcomeDefinition.objects.filter(code=definition.code, is_current=True).first()
+                or definition
+            )
+        return definition, True
     fallback = OutcomeDefinition.objects.filter(
         code=NETWORK_6_MONTHS, school__isnull=True, is_current=True
     ).first()

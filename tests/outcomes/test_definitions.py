@@ -284,6 +284,9 @@ def test_the_headline_takes_the_current_version(world):
     newer = new_definition(director, code=own)
     choice = choose_headline(director, 2021, own)
     assert choice.definition == newer
+    # Edited after the choice: the headline follows the definition's current version.
+    newest = new_definition(director, code=newer)
+    assert selectors.headline_for(world.school, 2021) == (newest, True)
 
 
 def test_without_a_choice_the_network_six_months_stands_in(world):

@@ -137,7 +137,13 @@ def test_csv_export_is_utf8_with_bom_semicolons_and_french_dates(trainees):
     rows = _csv(response)
     assert rows[0] == HEADERS
     by_name = {row[0]: row for row in rows[1:]}
-    assert sorted(by_name) == ["Bernard", "Martin", "Sortie", "Stagiairee2c-alpha"]
+    assert sorted(by_name) == [
+        "Bernard",
+        "Martin",
+        "Sortante2c-alpha",
+        "Sortie",
+        "Stagiairee2c-alpha",
+    ]
     martin = by_name["Martin"]
     assert martin[1:] == [
         "Inès",
