@@ -194,6 +194,13 @@ class ExitFilterForm(forms.Form):
             *[(s.pk, s.name) for s in self.sites],
         ]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if start and end and end < start:
+            self.add_error("au", _("La date de fin précède la date de début."))
+        return data
+
     def value(self, name: str) -> Any:
         if not self.is_bound:
             return None
