@@ -454,3 +454,24 @@ def test_list_paginates(world):
     assert "Page 1 sur 2" in page_text(first)
     second = client.get(_list_url(world), {"page": "2"})
     assert len(second.context["rows"]) == 6
+
+
+def test_a_long_list_of_sessions_is_cut_on_the_confirmation(world):
+    for i in range(12):
+        session = Session.objects.create(
+            school=world.school,
+            site=world.site,
+            room=world.room,
+            workshop_type=world.objects["workshop_type"],
+            day=datetime.date(2024, 5, 1) + datetime.timedelta(days=i),
+            start_time=datetime.time(9, 0),
+            end_time=datetime.time(12, 0),
+            trainer=world.members["referent"],
+            created_by=world.members["referent"].user,
+        )
+        SessionTrainee.objects.create(
+            school=world.school, session=session, enrolment=world.objects["enrolment"]
+        )
+    text = page_text(world.client_for("referent").post(_new_url(world), _data()))
+    assert "retiré·e de 12 séances" in text
+    assert "… et 2 autres séances." in text
