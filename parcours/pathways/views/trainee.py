@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
+from parcours.outcomes import selectors_exits
 from parcours.people.phones import display_phone
 
 from .. import selectors, services, visibility
@@ -56,6 +57,8 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_documents": len(page["documents"]) > 10,
         "can_share": visibility.can_share_restricted(membership, enrolment),
         "is_active": enrolment.status == "active",
+        # The exit and its follow-ups (no query for an enrolment in progress).
+        "exit_info": selectors_exits.trainee_exit(enrolment),
     }
     return render(request, "pathways/trainee/detail.html", context)
 
