@@ -53,6 +53,18 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
             "companies:hire",
         ),
     ),
+    NavEntry(
+        _("Sorties"),
+        "outcomes:exits",
+        Perm.VIEW_TRAINEES,
+        ("outcomes:exit", "outcomes:follow_up"),
+    ),
+    NavEntry(
+        _("Résultats"),
+        "outcomes:rates",
+        Perm.VIEW_OUTCOMES,
+        ("outcomes:definition", "outcomes:headline"),
+    ),
     NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
     NavEntry(
         _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)

@@ -207,14 +207,22 @@ def test_navigation_shows_only_what_the_role_may_use(world):
     director = page_text(
         world.client_for("director").get(reverse("organisations:home", args=["e2c-alpha"]))
     )
-    for label in ("Stagiaires", "Candidatures", "Équipe", "Financements", "Paramètres"):
+    for label in (
+        "Stagiaires",
+        "Sorties",
+        "Résultats",
+        "Candidatures",
+        "Équipe",
+        "Financements",
+        "Paramètres",
+    ):
         assert f">{label}</a>" in director
     assert ">Mes orientations</a>" not in director
     prescriber = page_text(
         world.client_for("prescriber").get(reverse("organisations:home", args=["e2c-alpha"]))
     )
     assert ">Mes orientations</a>" in prescriber
-    for label in ("Stagiaires", "Candidatures", "Équipe", "Financements", "Paramètres"):
+    for label in ("Stagiaires", "Sorties", "Résultats", "Candidatures", "Équipe", "Paramètres"):
         assert f">{label}</a>" not in prescriber
     funder = page_text(
         world.client_for("funder").get(reverse("organisations:home", args=["e2c-alpha"]))
