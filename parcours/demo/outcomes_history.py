@@ -238,15 +238,15 @@ AFTERWARDS: tuple[tuple[str, int], ...] = (
     (D.CDI.value, 18),
     (D.CDD.value, 28),
     (D.INTERIM.value, 15),
-    (D.JOB_SEARCH.value, 27),
+    (D.JOB_SEARCH.value, 17),
     (D.QUALIFYING_TRAINING.value, 6),
     (D.APPRENTICESHIP.value, 4),
     (D.SUBSIDISED.value, 2),
 )
 #: Those with no positive destination (and those who moved away, unknown to the school).
 SEARCHING: tuple[tuple[str, int], ...] = (
-    (D.JOB_SEARCH.value, 45),
-    (D.CDD.value, 17),
+    (D.JOB_SEARCH.value, 40),
+    (D.CDD.value, 18),
     (D.INTERIM.value, 15),
     (D.TRAINING.value, 8),
     (D.QUALIFYING_TRAINING.value, 7),
