@@ -68,6 +68,7 @@ from parcours.companies.models import (
 )
 from parcours.competencies.models import Competency
 from parcours.organisations.models import Membership, Role, School, Site
+from parcours.outcomes.models import Exit
 from parcours.pathways.models import Enrolment, EnrolmentStatus, TargetJob
 from parcours.people.models import GuardianRelation, LegalGuardian, age_on
 from parcours.schedule.models import AttendanceMark, AttendanceStatus, Half
@@ -1797,6 +1798,9 @@ def delete_companies_history(school_ids: list[int]) -> None:
     these rows once the tables after them are empty. The "in company" marks of the days to
     come (``_future_company_days``) go too; the schedule history removes the others.
     """
+    # The exits made of these hires keep their destination and lose the link, as on delete
+    # (``Exit.hire`` is SET_NULL, which the raw deletes below do not apply).
+    Exit.objects.filter(hire__school_id__in=school_ids).update(hire=None)
     future = AttendanceMark.objects.filter(
         school_id__in=school_ids, status=AttendanceStatus.COMPANY, day__gte=timezone.localdate()
     )

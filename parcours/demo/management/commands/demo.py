@@ -21,6 +21,7 @@ from parcours.demo.builder import (
 from parcours.demo.companies_history import summary_line as companies_summary_line
 from parcours.demo.competency_history import summary_line as competency_summary_line
 from parcours.demo.intake_history import summary_line
+from parcours.demo.outcomes_history import summary_line as outcomes_summary_line
 from parcours.demo.schedule_history import summary_line as schedule_summary_line
 from parcours.organisations.models import Role, School
 
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             lines.append(schedule)
         if companies := companies_summary_line():
             lines.append(companies)
+        if outcomes := outcomes_summary_line():
+            lines.append(outcomes)
         for line in lines:
             self.stdout.write(line)
 
