@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "parcours.companies",
     "parcours.intake",
     "parcours.outcomes",
+    "parcours.reporting",
     "parcours.demo",
 ]
 

@@ -57,6 +57,9 @@ class Perm(StrEnum):
     RECORD_EXITS = "record_exits"
     VIEW_OUTCOMES = "view_outcomes"  # success rates, destinations, follow-up waves (no names)
     MANAGE_OUTCOMES = "manage_outcomes"  # the school's own definitions, the headline per year
+    VIEW_KEY_FIGURES = "view_key_figures"  # the school's key figures (aggregates, no names)
+    # Funder reports (métropole, PLIE, FSE+, Région): they list participants, so direction only.
+    EXPORT_FUNDER_REPORTS = "export_funder_reports"
 
 
 _STAFF_COMMON = {
@@ -68,6 +71,7 @@ _STAFF_COMMON = {
     Perm.VIEW_SCHEDULE,
     Perm.VIEW_COMPANIES,
     Perm.VIEW_OUTCOMES,
+    Perm.VIEW_KEY_FIGURES,
 }
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -98,6 +102,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_REVIEWS,
             Perm.RECORD_EXITS,
             Perm.MANAGE_OUTCOMES,
+            Perm.EXPORT_FUNDER_REPORTS,
         }
     ),
     Role.INTAKE: frozenset(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +17,6 @@ from .models import (
     Partner,
     Role,
     Room,
-    RoomKind,
     School,
     Site,
 )
@@ -59,19 +58,11 @@ def get_room(membership: Membership, pk: int) -> Room:
 
 
 def premises_summary(membership: Membership, day: datetime.date | None = None) -> dict[str, int]:
-    """Counts of the school's active sites, rooms, computer rooms and surface on ``day``."""
-    day = day or _today()
-    sites = Site.objects.filter(school=membership.school).active_on(day)
-    rooms = Room.objects.filter(school=membership.school, site__in=sites).active_on(day)
-    room_counts = rooms.aggregate(
-        rooms=Count("id"), computer_rooms=Count("id", filter=Q(kind=RoomKind.COMPUTER))
-    )
-    return {
-        "sites": sites.count(),
-        "surface_m2": sites.aggregate(total=Sum("surface_m2"))["total"] or 0,
-        "rooms": room_counts["rooms"],
-        "computer_rooms": room_counts["computer_rooms"],
-    }
+    """Counts of the school's active sites, rooms, computer rooms and surface on ``day``
+    (computed by ``reporting.indicators.premises``)."""
+    from parcours.reporting.indicators import premises  # reporting reads every app
+
+    return premises(membership.school, day or _today())
 
 
 def staff_for(membership: Membership) -> QuerySet[Membership]:
