@@ -54,15 +54,42 @@ def definitions_for(school: School) -> QuerySet[OutcomeDefinition]:
     ).order_by("school_id", "name")
 
 
+def _applicable(
+    versions: list[OutcomeDefinition], start: datetime.date, end: datetime.date
+) -> OutcomeDefinition | None:
+    """Of one definition's versions, the one that applies to [start, end]: the latest whose
+    validity overlaps the period. A new version valid from a later date leaves the earlier
+    periods on the version that was valid then; figures of the past stay as they were."""
+    valid = [v for v in versions if v.is_valid_during(start, end)]
+    return max(valid, key=lambda v: v.version) if valid else None
+
+
 def definitions_valid_during(
     school: School, start: datetime.date, end: datetime.date
 ) -> list[OutcomeDefinition]:
-    return [d for d in definitions_for(school) if d.is_valid_during(start, end)]
+    """Per definition the school may use, the version that applies to the period (one query);
+    the network's first, then the school's, by name."""
+    by_code: dict[str, list[OutcomeDefinition]] = {}
+    for version in OutcomeDefinition.objects.filter(Q(school__isnull=True) | Q(school=school)):
+        by_code.setdefault(version.code, []).append(version)
+    applicable = [_applicable(versions, start, end) for versions in by_code.values()]
+    return sorted(
+        (d for d in applicable if d is not None), key=lambda d: (d.school_id is not None, d.name)
+    )
+
+
+def version_for_year(code: str, year: int) -> OutcomeDefinition | None:
+    """The version of definition ``code`` that applies to calendar year ``year``."""
+    return _applicable(
+        list(OutcomeDefinition.objects.filter(code=code)),
+        datetime.date(year, 1, 1),
+        datetime.date(year, 12, 31),
+    )
 
 
 def headline_for(school: School, year: int) -> tuple[OutcomeDefinition | None, bool]:
-    """The school's headline definition for ``year`` (the current version of the one chosen)
-    and whether the school chose it.
+    """The school's headline definition for ``year`` (the version of the chosen definition that
+    applies to that year) and whether the school chose it.
 
     With no choice recorded, the network's "≥ 6 mois" definition stands in (``False``).
     """
@@ -72,17 +99,8 @@ def headline_for(school: School, year: int) -> tuple[OutcomeDefinition | None, b
         .first()
     )
     if chosen is not None:
-        definition = chosen.definition
-        if not definition.is_current:  # edited since it was chosen: its current version
-            definition = (
-                OutcomeDefinition.objects.filter(code=definition.code, is_current=True).first()
-                or definition
-            )
-        return definition, True
-    fallback = OutcomeDefinition.objects.filter(
-        code=NETWORK_6_MONTHS, school__isnull=True, is_current=True
-    ).first()
-    return fallback, False
+        return version_for_year(chosen.definition.code, year) or chosen.definition, True
+    return version_for_year(NETWORK_6_MONTHS, year), False
 
 
 def wave_situations(

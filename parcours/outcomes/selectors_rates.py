@@ -238,7 +238,7 @@ def rates_table(
     headline, chosen = selectors.headline_for(school, end.year)
     definitions = selectors.definitions_valid_during(school, start, end)
     # The choice names a version row: the headline is its definition (code), evaluated in
-    # its current version like every other definition of the table.
+    # the version that applies to the period, like every other definition of the table.
     headline_code = headline.code if headline is not None else None
     if headline_code not in {d.code for d in definitions}:
         headline_code = None

@@ -27,6 +27,7 @@ from parcours.audit.services import record_event
 from parcours.organisations.access import Perm, has_perm
 from parcours.organisations.models import Membership, School
 
+from . import selectors
 from .destinations import Destination
 from .models import HeadlineDefinition, OutcomeDefinition
 
@@ -270,7 +271,8 @@ def choose_headline(
     *,
     ip_address: str | None = None,
 ) -> HeadlineDefinition:
-    """Make ``definition`` (its current version) the school's headline for ``year``,
+    """Make ``definition`` (its version that applies to ``year``) the school's headline for
+    ``year``,
     replacing an earlier choice for that year."""
     if membership.school_id is None or not has_perm(membership, Perm.MANAGE_OUTCOMES):
         raise ValidationError(
@@ -283,13 +285,17 @@ def choose_headline(
         )
     if definition.school_id not in (None, membership.school_id):
         raise ValidationError(_("Cette définition n'est pas disponible dans votre école."))
-    current = OutcomeDefinition.objects.filter(code=definition.code, is_current=True).first()
-    definition = current or definition
-    if not definition.is_valid_during(datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
+    applicable = selectors.version_for_year(definition.code, year)
+    if applicable is None:
+        definition = (
+            OutcomeDefinition.objects.filter(code=definition.code, is_current=True).first()
+            or definition
+        )
         raise ValidationError(
             _("La définition « %(name)s » n'est pas valable en %(year)d (%(validity)s).")
             % {"name": definition.name, "year": year, "validity": validity_text(definition)}
         )
+    definition = applicable
     choice = (
         HeadlineDefinition.objects.select_for_update()
         .filter(school=membership.school, year=year)

@@ -420,3 +420,21 @@ def test_the_admin_lists_headline_choices_read_only(world):
     response = client.get(reverse("admin:outcomes_headlinedefinition_changelist"))
     assert response.status_code == 200
     assert client.get(reverse("admin:outcomes_headlinedefinition_add")).status_code == 403
+
+
+def test_a_version_valid_from_a_later_date_leaves_earlier_periods_on_the_older_one(world):
+    director = world.members["director"]
+    first = new_definition(director, rules=[CDI])
+    later = new_definition(
+        director, code=first, rules=[CDI, CDD_6], valid_from=datetime.date(2024, 1, 1)
+    )
+    year_2021 = (datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    year_2024 = (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    own = [d for d in selectors.definitions_valid_during(world.school, *year_2021) if d.school_id]
+    assert first in own and later not in own  # 2021's figures keep the rules of 2021
+    own = [d for d in selectors.definitions_valid_during(world.school, *year_2024) if d.school_id]
+    assert later in own and first not in own
+    # The headline of 2021 can still be chosen, and it is the version valid in 2021.
+    choice = choose_headline(director, 2021, later)
+    assert choice.definition == first
+    assert selectors.headline_for(world.school, 2021) == (first, True)
