@@ -90,17 +90,27 @@ def _open(width: int, height: int, ident: str, title: str, desc: str, css: str) 
     ]
 
 
-def nice_ceiling(value: Number) -> int:
-    """The axis' top: ``value`` rounded up to 1, 2, 2.5 or 5 times a power of ten (at least 1)."""
-    value = float(value)
-    if value <= 1:
+TICKS = 4  # graduations after 0 on every axis
+#: Mantissas of an axis step: the graduations stay round numbers.
+STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_step(value: Number) -> int:
+    """The smallest round whole step such that ``TICKS`` steps reach ``value`` (at least 1)."""
+    target = float(value) / TICKS
+    if target <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        top = step * power
-        if top >= value and float(top).is_integer():
-            return int(top)
-    return int(10 * power)  # pragma: no cover - 10 × power is always enough
+    power = 10 ** math.floor(math.log10(target))
+    for mantissa in STEPS:
+        step = mantissa * power
+        if step >= target and float(step).is_integer():
+            return int(step)
+    return int(10 * power)  # pragma: no cover - 10 × power always reaches the target
+
+
+def axis_end(value: Number) -> int:
+    """The end of an axis of counts that reaches ``value``: ``TICKS`` round steps."""
+    return TICKS * nice_step(value)
 
 
 def month_label(month: datetime.date) -> str:
@@ -154,8 +164,8 @@ def monthly_bars_svg(
     bottom = top + plot_height
     plot = WIDTH - left - right
     peak = max((max(row[1], row[2]) for row in months), default=0)
-    ceiling = nice_ceiling(peak)
-    ticks = 5 if ceiling % 5 == 0 and ceiling >= 5 else (ceiling if ceiling <= 4 else 4)
+    ceiling = axis_end(peak)
+    ticks = TICKS
     parts = _open(WIDTH, height, ident, title, desc, "chart-months")
     parts.append(f"<defs>{_hatch(ident, 'second')}</defs>")
     parts.append(_legend(ident, left, 8, series))
@@ -220,6 +230,22 @@ def monthly_bars_svg(
 # ------------------------------------------------------------------------------ horizontal
 
 
+def _value_axis(left: float, plot: float, top: float, bottom: float, end: float, unit: str) -> str:
+    """The vertical grid lines of a horizontal chart and their values under the plot."""
+    lines, labels = [], []
+    for tick in range(TICKS + 1):
+        x = _num(left + plot * tick / TICKS)
+        lines.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
+        anchor = ' text-anchor="start"' if tick == 0 else ""
+        value = _num(end * tick / TICKS)
+        labels.append(f'<text x="{x}" y="{bottom + 15}"{anchor}>{value}{_e(unit)}</text>')
+    return (
+        f'<g class="axis" stroke="{LINE}">{"".join(lines)}</g>'
+        f'<g class="axis-labels" text-anchor="middle" fill="{MUTED}" font-size="11">'
+        f"{''.join(labels)}</g>"
+    )
+
+
 def horizontal_bars_svg(
     rows: Sequence[Bar],
     *,
@@ -237,30 +263,12 @@ def horizontal_bars_svg(
     ident = _e(ident)
     left, right, top, row_height, bar = 8, 96, 8, 38, 16
     plot = WIDTH - left - right
-    end = (
-        float(maximum)
-        if maximum
-        else float(
-            nice_ceiling(
-                max((float(row.value) for row in rows if row.value is not None), default=0)
-            )
-        )
-    )
+    peak = max((float(row.value) for row in rows if row.value is not None), default=0)
+    end = float(maximum) if maximum else float(axis_end(peak))
     height = top + len(rows) * row_height + 24
     bottom = height - 24
     parts = _open(WIDTH, height, ident, title, desc, "chart-bars")
-    parts.append(f'<g class="axis" stroke="{LINE}">')
-    for quarter in range(5):
-        x = _num(left + plot * quarter / 4)
-        parts.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
-    parts.append(f'</g><g class="axis-labels" text-anchor="middle" fill="{MUTED}" font-size="11">')
-    for quarter in range(5):
-        x = _num(left + plot * quarter / 4)
-        anchor = ' text-anchor="start"' if quarter == 0 else ""
-        parts.append(
-            f'<text x="{x}" y="{bottom + 15}"{anchor}>{_num(end * quarter / 4)}{_e(unit)}</text>'
-        )
-    parts.append("</g>")
+    parts.append(_value_axis(left, plot, top, bottom, end, unit))
     for index, row in enumerate(rows):
         y = top + index * row_height
         weight = ' font-weight="700"' if row.strong else ""
@@ -303,18 +311,7 @@ def paired_bars_svg(
     parts = _open(WIDTH, height, ident, title, desc, "chart-pairs")
     parts.append(f"<defs>{_hatch(ident, 'second')}</defs>")
     parts.append(_legend(ident, left, 8, series))
-    parts.append(f'<g class="axis" stroke="{LINE}">')
-    for quarter in range(5):
-        x = _num(left + plot * quarter / 4)
-        parts.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>')
-    parts.append(f'</g><g class="axis-labels" text-anchor="middle" fill="{MUTED}" font-size="11">')
-    for quarter in range(5):
-        x = _num(left + plot * quarter / 4)
-        anchor = ' text-anchor="start"' if quarter == 0 else ""
-        parts.append(
-            f'<text x="{x}" y="{bottom + 15}"{anchor}>{_num(end * quarter / 4)}{_e(unit)}</text>'
-        )
-    parts.append("</g>")
+    parts.append(_value_axis(left, plot, top, bottom, end, unit))
     for index, row in enumerate(rows):
         y = top + index * row_height
         parts.append(f'<g class="row"><text x="{left}" y="{y + 12}">{_e(row.label)}</text>')
