@@ -348,6 +348,8 @@ def test_the_xlsx_holds_the_figures(world, year_2019):
     assert rows["Sorties"][0] == 2
     funding = list(book["Financements"].iter_rows(values_only=True))
     assert ("Métropole Alpha", 2019, "Politique de la ville", 42000, 2018) in funding
+    progress = {row[0]: row[1] for row in book["Compétences"].iter_rows(values_only=True)}
+    assert progress["Stagiaires positionné·es"] == 0
 
 
 # ------------------------------------------------------------------------------ competencies

@@ -289,9 +289,11 @@ def key_figures_xlsx(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return _bad_request(form)
-    figures = key_figures(request.membership.school, form.report_period(), form.report_site())
-    context = {"period": figures.period, "site": form.report_site()}
-    response = HttpResponse(workbook_bytes(key_figures_workbook(figures)), content_type=XLSX_TYPE)
+    school, period, site = request.membership.school, form.report_period(), form.report_site()
+    figures = key_figures(school, period, site)
+    book = key_figures_workbook(figures, school_progress(school, period, site))
+    context = {"period": period, "site": site}
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX_TYPE)
     name = _filename(request.membership.school.slug, context, "xlsx")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
