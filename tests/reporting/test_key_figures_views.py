@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -180,7 +181,7 @@ def test_another_schools_site_is_refused(world):
 def test_the_current_year_by_default(world):
     response = world.client_for("director").get(url())
     assert response.status_code == 200
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     assert response.context["period"] == Period.year(year)
     assert f"en chiffres {year}" in words(response)
 
@@ -319,6 +320,19 @@ def test_the_pdf_is_one_page(world, year_2019):
     assert "E2C Alpha" in text
     assert "67 %" in text and "50 %" in text
     assert "42 000 €" in text and "partenaire depuis 2018" in text
+
+
+def test_the_pdf_of_ten_years_stays_on_one_page(world, year_2019):
+    for year in range(2010, 2020):
+        for purpose in ("Fonctionnement", "Formation des stagiaires"):
+            FundingAgreementFactory(school=world.school, year=year, purpose=purpose)
+    response = world.client_for("director").get(
+        url("reporting:key_figures_pdf", "du=01/01/2010&au=31/12/2019")
+    )
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    assert "2019 : 42 000 €" in " ".join(reader.pages[0].extract_text().split())
 
 
 def test_the_pdf_of_an_empty_period(world):
