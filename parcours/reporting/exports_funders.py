@@ -247,7 +247,7 @@ def fse_workbook(report: funders.FseReport) -> Workbook:
             "Prénom",
             "Date de naissance",
             "Date d'entrée",
-            "Âge à l'entrée",
+            "Âge à l'entrée (ans)",
             *[label for _code, label in items],
             "Date de sortie",
             "Destination",

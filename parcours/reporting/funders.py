@@ -348,7 +348,7 @@ class PlieReport:
         return len(self.participants)
 
 
-def _participants(rows: Iterable[dict[str, Any]], period: Period) -> dict[int, Participant]:
+def _participants(rows: Iterable[dict[str, Any]]) -> dict[int, Participant]:
     genders = dict(Gender.choices)
     latest = _latest(rows)
     return {
@@ -382,7 +382,7 @@ _PARTICIPANT_FIELDS = (
 )
 
 
-def _sorted(participants: Iterable[Participant]) -> list[Participant]:
+def _sorted(participants: Iterable[Any]) -> list[Any]:
     return sorted(
         participants, key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.person_id)
     )
@@ -406,7 +406,7 @@ def plie_report(school: School, period: Period) -> PlieReport:
     rows = list(line_enrolments(school, period, PLIE).values(*_PARTICIPANT_FIELDS))
     enrolment_ids = {row["enrolment_id"] for row in rows}
     person_of = {row["enrolment_id"]: row["enrolment__person_id"] for row in rows}
-    participants = _participants(rows, period)
+    participants = _participants(rows)
 
     phases = (
         EnrolmentPhase.objects.filter(school=school, enrolment_id__in=enrolment_ids)
@@ -552,7 +552,11 @@ def _fse_items() -> list[tuple[str, str, list[tuple[str, str]]]]:
     answers = [(c, str(label)) for c, label in Answer.choices]
     return [
         ("gender", "Sexe", [(c, str(label)) for c, label in Gender.choices]),
-        ("age", "Âge à l'entrée", [(code, label) for code, label, _lo, _hi in FSE_BRACKETS]),
+        (
+            "age",
+            "Tranche d'âge à l'entrée",
+            [(code, label) for code, label, _lo, _hi in FSE_BRACKETS],
+        ),
         ("diploma_level", "Plus haut diplôme", [(c, str(lb)) for c, lb in DiplomaLevel.choices]),
         (
             "job_seeker_status",
@@ -664,7 +668,7 @@ def fse_report(school: School, period: Period) -> FseReport:
     return FseReport(
         school_name=school.name,
         period=period,
-        participants=_sorted(participants.values()),  # type: ignore[arg-type]
+        participants=_sorted(participants.values()),
         at_entry=at_entry,
         at_exit=at_exit,
         exits=len(exited),

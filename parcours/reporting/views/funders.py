@@ -39,9 +39,7 @@ class FunderPeriodForm(RatesPeriodForm):
 
 
 def _period_form(request: HttpRequest) -> FunderPeriodForm:
-    params = request.GET.copy()
-    params.pop("site", None)
-    return FunderPeriodForm(params or None, today=timezone.localdate())
+    return FunderPeriodForm(request.GET or None, today=timezone.localdate())
 
 
 def _render_page(request: HttpRequest, form: FunderPeriodForm, status: int) -> HttpResponse:
