@@ -136,6 +136,11 @@ class PublishedNetwork:
     rows: list[PublishedRow]
     totals: PublishedRow
 
+    @property
+    def definition_totals(self) -> list[tuple[PublishedDefinition, PublishedRate | None]]:
+        """Each network definition with the network's rate under it."""
+        return list(zip(self.definitions, self.totals.by_definition, strict=True))
+
 
 def network_table(figures: NetworkFigures) -> PublishedNetwork:
     """The network's figures side by side, as network accounts may see them: the schools'
