@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from parcours.audit.services import diff_fields, record_event, snapshot
 from parcours.organisations.access import Perm, has_perm
 from parcours.organisations.models import Membership, Role, School
+from parcours.pathways.models import Enrolment
 
 from . import destinations
 from .destinations import Destination
@@ -86,7 +87,8 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
     """Create, for the exits of every school, the follow-up of each wave (3, 6, 12 months)
     that is due on or before ``today`` and does not exist yet; return how many were created.
 
-    Every due wave is created, however old the exit: a backlog (a school that starts using
+    No wave is created once the person has come back (an enrolment entered after the exit):
+    their new pathway is followed instead. Every due wave is created, however old the exit: a backlog (a school that starts using
     Parcours with its past exits, a cron that did not run for a while) is information, and the
     list's "en retard" filter shows it. The digest caps what it lists (``DIGEST_MAX_LINES``).
 
@@ -96,12 +98,17 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     created = 0
+    # A person who came back (a later enrolment) is followed in their new pathway instead.
+    returned = Enrolment.objects.filter(
+        person_id=OuterRef("enrolment__person_id"), entry_date__gt=OuterRef("exit_date")
+    )
     with transaction.atomic():
         for wave in WAVES:
             latest = latest_exit_date_due(today, wave)
             missing = (
                 Exit.objects.filter(exit_date__lte=latest)
                 .exclude(Exists(ExitFollowUp.objects.filter(exit=OuterRef("pk"), wave=wave)))
+                .exclude(Exists(returned))
                 .order_by("pk")
                 .values_list("pk", "school_id", "exit_date")
             )

@@ -69,6 +69,20 @@ def test_the_day_before_due_nothing_the_due_day_one(world):
     assert follow_up.notified_at is None
 
 
+def test_no_further_wave_once_the_person_has_come_back(world):
+    exit_ = new_exit(world, D(2024, 5, 10))
+    assert services.create_due_follow_ups(today=D(2024, 8, 10)) == 1
+    EnrolmentFactory(
+        school=world.school,
+        person=exit_.enrolment.person,
+        site=world.site,
+        entry_date=D(2024, 9, 2),
+        planned_end_date=D(2025, 3, 3),
+    )
+    services.create_due_follow_ups(today=D(2025, 6, 1))  # the world's exits get theirs
+    assert waves_of(exit_) == {3: D(2024, 8, 10)}  # no 6- nor 12-month wave
+
+
 def test_end_of_august_plus_six_months_is_the_end_of_february(world):
     exit_ = new_exit(world, D(2024, 8, 31))
     services.create_due_follow_ups(today=D(2025, 2, 27))
