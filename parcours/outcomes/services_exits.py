@@ -308,6 +308,23 @@ def _check_no_presence_after(enrolment: Enrolment, exit_date: datetime.date) -> 
         )
 
 
+def _check_no_phase_after(enrolment: Enrolment, exit_date: datetime.date) -> None:
+    started = (
+        EnrolmentPhase.objects.filter(enrolment=enrolment, started_on__gt=exit_date)
+        .order_by("-started_on")
+        .values_list("started_on", flat=True)
+        .first()
+    )
+    if started is not None:
+        raise ValidationError(
+            _(
+                "Une phase du parcours a commencé le %(day)s, après cette date de sortie : "
+                "choisissez une date de sortie au %(day)s ou après."
+            )
+            % {"day": _day(started)}
+        )
+
+
 def _check_active(enrolment: Enrolment) -> None:
     if enrolment.status != "active":
         raise ValidationError(_("Ce parcours est déjà clos : sa sortie est enregistrée."))
@@ -341,6 +358,7 @@ def check_exit(
         hire=hire,
     )
     _check_no_presence_after(enrolment, values["exit_date"])
+    _check_no_phase_after(enrolment, values["exit_date"])
     return values
 
 
@@ -531,6 +549,7 @@ def correct_exit(
     moved_follow_ups: list[int] = []
     if new_date != old_date:
         _check_no_presence_after(enrolment, new_date)
+        _check_no_phase_after(enrolment, new_date)
         # The places of sessions after the new date (an earlier date closes more of them).
         places = list(
             SessionTrainee.objects.filter(enrolment=enrolment, session__day__gt=new_date)

@@ -172,6 +172,15 @@ def test_presence_on_the_exit_day_is_allowed(world, frozen):
     assert exit_.exit_date == datetime.date(2024, 3, 4)
 
 
+def test_an_exit_before_the_current_phase_began_is_refused(world, frozen):
+    # The world's trainee is in their second phase since 04/03/2024 (no presence recorded).
+    AttendanceMark.objects.filter(enrolment=world.objects["enrolment"]).delete()
+    with pytest.raises(ValidationError, match="Une phase du parcours a commencé le 04/03/2024"):
+        _record(world, exit_date=datetime.date(2024, 3, 1))
+    assert world.objects["enrolment"].status == "active"
+    assert not Exit.objects.filter(enrolment=world.objects["enrolment"]).exists()
+
+
 # ------------------------------------------------------------------------------ closing
 
 
