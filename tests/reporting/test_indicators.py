@@ -24,7 +24,6 @@ from ..factories import (
     FundingAgreementFactory,
     PartnerFactory,
     RoomFactory,
-    UserFactory,
 )
 from .indicator_helpers import (
     DAY,
@@ -304,7 +303,6 @@ def test_staff_are_the_schools_employees_active_on_the_last_day(school):
     member(school, Role.COMPANY_RELATIONS, active_until=d(2025, 1, 1))
     member(school, Role.REFERENT, active_until=END - DAY)  # left the day before
     member(school, Role.REFERENT, active_from=END + DAY)  # arrives after
-    member(school, Role.REFERENT, user=UserFactory(is_active=False))  # account disabled
     member(school, Role.PRESCRIBER)
     member(school, Role.FUNDER)
     member(school, Role.NETWORK)
