@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import random
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from django.db.models import Q
 from faker import Faker
 
 from parcours.audit.models import AuditEvent
+from parcours.intake.models import Referral
 from parcours.organisations.models import (
     FunderType,
     FundingAgreement,
@@ -37,6 +39,12 @@ from parcours.organisations.models import (
     School,
     Site,
 )
+from parcours.outcomes.models import Exit, ExitFollowUp, FollowUpStatus
+from parcours.outcomes.rules import whole_percentage
+from parcours.pathways.models import Enrolment, EnrolmentStatus
+from parcours.reporting.indicators import key_figures
+from parcours.reporting.network import network_figures
+from parcours.reporting.periods import Period
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
 from .companies_history import build_companies_history, delete_companies_history
@@ -45,6 +53,8 @@ from .competency_history import (
     delete_competency_history,
     issue_demo_attestations,
 )
+from .intake_history import HISTORY_END as INTAKE_HISTORY_END
+from .intake_history import HISTORY_START as INTAKE_HISTORY_START
 from .intake_history import build_intake_history, delete_intake
 from .outcomes_history import build_outcomes_history, delete_outcomes_history
 from .pathway_history import build_pathway_history, delete_pathway_history
@@ -696,18 +706,89 @@ def demo_summary() -> DemoSummary | None:
         return None
     schools = School.objects.filter(network=network)
     sites = Site.objects.filter(school__network=network)
+    # The 2018 counts are the network report's (``reporting.network``): never counted here.
+    figures_2018 = network_figures(network, Period.year(2018))
     return DemoSummary(
         network=network.name,
         schools=schools.count(),
-        schools_active_2018=schools.active_during(YEAR_2018_START, YEAR_2018_END).count(),
+        schools_active_2018=figures_2018.schools,
         sites=sites.count(),
-        sites_active_2018=sites.active_during(YEAR_2018_START, YEAR_2018_END).count(),
+        sites_active_2018=figures_2018.sites,
         rooms=Room.objects.filter(school__network=network).count(),
         partners=Partner.objects.filter(school__network=network).count(),
         funding_agreements=FundingAgreement.objects.filter(school__network=network).count(),
         users=get_user_model().objects.filter(email__endswith=DEMO_EMAIL_SUFFIX).count(),
         memberships=Membership.objects.filter(network=network).count(),
     )
+
+
+@dataclass(frozen=True)
+class FlagshipLines:
+    """The demo summary's lines about E2C Puy-de-Dôme: its 2018 figures come from
+    ``reporting.indicators.key_figures``, the one place that computes them."""
+
+    intake: str
+    outcomes: str | None
+    key_figures: str
+
+
+def _euros(amount: Decimal) -> str:
+    whole = int(amount.to_integral_value())
+    text = f"{whole:,}".replace(",", " ")
+    return f"{text} €" if whole == amount else f"{amount:,.2f}".replace(",", " ") + " €"
+
+
+def flagship_lines() -> FlagshipLines | None:
+    """The flagship's intake, outcomes and key figures lines, or ``None`` without the demo."""
+    school = School.objects.filter(slug=FLAGSHIP_SLUG).first()
+    if school is None:
+        return None
+    figures = key_figures(school, Period.year(2018))
+    referrals = Referral.objects.filter(
+        school=school,
+        received_on__gte=INTAKE_HISTORY_START.replace(day=1),
+        received_on__lte=INTAKE_HISTORY_END,
+    ).count()
+    active = Enrolment.objects.filter(school=school, status=EnrolmentStatus.ACTIVE).count()
+    intake = (
+        f"{school.name} : {referrals} candidatures 2017–2019, {figures.trainees} stagiaires "
+        f"présents en 2018 (dont {figures.plie} PLIE), {active} parcours en cours."
+    )
+    headline = figures.headline
+    outcomes = None
+    if headline is not None and headline.rate.rate is not None:
+        follow_ups = Counter(
+            ExitFollowUp.objects.filter(school=school).values_list("status", flat=True)
+        )
+        outcomes = (
+            f"{school.name} : {headline.rate.rounded} % de sorties réussies en 2018 "
+            f"({headline.rate.successful} sur {headline.rate.counted}, "
+            f"« {headline.definition.name} »), "
+            f"{Exit.objects.filter(school=school).count()} sorties, "
+            f"{sum(follow_ups.values())} suivis après la sortie dont "
+            f"{follow_ups[FollowUpStatus.DUE.value]} à faire."
+        )
+    parts = [f"{figures.trainees} stagiaires"]
+    if figures.trainees:
+        under_26 = whole_percentage(figures.under_26.count, figures.trainees)
+        parts.append(f"{under_26} % de moins de 26 ans")
+    parts.append(f"{figures.plie} PLIE")
+    if headline is not None and headline.rate.rounded is not None:
+        parts.append(f"{headline.rate.rounded} % de sorties réussies")
+    parts += [
+        f"{figures.staff} salariés",
+        f"{figures.rooms} salles dont {figures.computer_rooms} informatiques",
+        f"{figures.surface_m2} m²",
+    ]
+    text = f"{school.name} en 2018 : {', '.join(parts)}"
+    if figures.funding:
+        funding = " ; ".join(
+            f"{row.funder}, {_euros(row.amount_eur)} ({row.purpose}, partenaire depuis "
+            f"{row.partner_since})"
+            for row in figures.funding
+        )
+        text += f". Financements 2018 : {funding}"
+    return FlagshipLines(intake=intake, outcomes=outcomes, key_figures=text + ".")
 
 
 @transaction.atomic

@@ -72,14 +72,11 @@ class NetworkFigures:
 
 
 def network_figures(network: Network, period: Period) -> NetworkFigures:
-    schools = list(
-        School.objects.filter(network=network)
-        .active_during(period.start, period.end)
-        .order_by("name")
-    )
-    sites = (
-        Site.objects.filter(school__network=network).active_during(period.start, period.end).count()
-    )
+    active = School.objects.filter(network=network).active_during(period.start, period.end)
+    schools = list(active.order_by("name"))
+    # A site counts only with its school: a closed school whose site was never closed in the
+    # records (or a school not open yet with an undated site) has no site active.
+    sites = Site.objects.filter(school__in=active).active_during(period.start, period.end).count()
     per_school = [key_figures(school, period) for school in schools]
     totals = {name: sum(getattr(k, name) for k in per_school) for name in SUMMED}
     trainees = totals["trainees"]

@@ -17,11 +17,10 @@ from parcours.demo.builder import (
     build_demo,
     demo_is_loaded,
     demo_summary,
+    flagship_lines,
 )
 from parcours.demo.companies_history import summary_line as companies_summary_line
 from parcours.demo.competency_history import summary_line as competency_summary_line
-from parcours.demo.intake_history import summary_line
-from parcours.demo.outcomes_history import summary_line as outcomes_summary_line
 from parcours.demo.schedule_history import summary_line as schedule_summary_line
 from parcours.organisations.models import Role, School
 
@@ -79,16 +78,20 @@ class Command(BaseCommand):
             f"{summary.funding_agreements} conventions de financement, "
             f"{summary.users} utilisateurs, {summary.memberships} rattachements.",
         ]
-        if intake := summary_line():
-            lines.append(intake)
+        # E2C Puy-de-Dôme's 2018 figures: computed by ``reporting`` (the key figures).
+        flagship = flagship_lines()
+        if flagship is not None:
+            lines.append(flagship.intake)
         if competencies := competency_summary_line():
             lines.append(competencies)
         if schedule := schedule_summary_line():
             lines.append(schedule)
         if companies := companies_summary_line():
             lines.append(companies)
-        if outcomes := outcomes_summary_line():
-            lines.append(outcomes)
+        if flagship is not None:
+            if flagship.outcomes:
+                lines.append(flagship.outcomes)
+            lines.append(flagship.key_figures)
         for line in lines:
             self.stdout.write(line)
 
