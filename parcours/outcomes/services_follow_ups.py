@@ -88,9 +88,10 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
     that is due on or before ``today`` and does not exist yet; return how many were created.
 
     No wave is created once the person has come back (an enrolment entered after the exit):
-    their new pathway is followed instead. Every due wave is created, however old the exit: a backlog (a school that starts using
-    Parcours with its past exits, a cron that did not run for a while) is information, and the
-    list's "en retard" filter shows it. The digest caps what it lists (``DIGEST_MAX_LINES``).
+    their new pathway is followed instead. Every due wave is created, however old the exit:
+    a backlog (a school that starts using Parcours with its past exits, a cron that did not
+    run for a while) is information, and the list's "en retard" filter shows it. The digest
+    caps what it lists (``DIGEST_MAX_LINES``).
 
     A few queries per wave, never one per exit; running it twice creates nothing twice (the
     missing ones are computed with ``NOT EXISTS`` and the unique (exit, wave) constraint
