@@ -65,6 +65,12 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
         Perm.VIEW_OUTCOMES,
         ("outcomes:definition", "outcomes:headline"),
     ),
+    NavEntry(
+        _("Chiffres clés"),
+        "reporting:key_figures",
+        Perm.VIEW_KEY_FIGURES,
+        ("reporting:",),
+    ),
     NavEntry(_("Candidatures"), "intake:board", Perm.VIEW_CANDIDATES, ("intake:referral",)),
     NavEntry(
         _("Informations collectives"), "intake:sessions", Perm.VIEW_CANDIDATES, ("intake:session",)

@@ -211,6 +211,7 @@ def test_navigation_shows_only_what_the_role_may_use(world):
         "Stagiaires",
         "Sorties",
         "Résultats",
+        "Chiffres clés",
         "Candidatures",
         "Équipe",
         "Financements",

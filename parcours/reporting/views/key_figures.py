@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from parcours.organisations.access import Perm, school_view
+from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.organisations.selectors import sites_for
 from parcours.outcomes.rules import whole_percentage
 from parcours.pdf import render_pdf
@@ -265,7 +265,11 @@ def key_figures_page(request: HttpRequest) -> HttpResponse:
             request, "reporting/key_figures/page.html", {"form": form, "figures": None}, status=400
         )
     context = _context(request, form)
-    context.update(_year_links(form, context), form=form)
+    context.update(
+        _year_links(form, context),
+        form=form,
+        may_export_funder_reports=has_perm(request.membership, Perm.EXPORT_FUNDER_REPORTS),
+    )
     return render(request, "reporting/key_figures/page.html", context)
 
 
