@@ -33,7 +33,6 @@ import datetime
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
@@ -60,8 +59,8 @@ from parcours.outcomes.rules import (
     ExitFacts,
     is_successful,
     latest_per_person,
-    percentage,
     success_rate,
+    whole_percentage,
 )
 from parcours.pathways.models import Enrolment, EnrolmentStatus
 from parcours.people.models import Gender
@@ -389,14 +388,9 @@ def _successes(count: int, target: int) -> int:
         return 0
     ideal = target * count / 100
     for k in sorted(range(count + 1), key=lambda k: (abs(k - ideal), k)):
-        if _rounded(percentage(k, count)) == target:
+        if whole_percentage(k, count) == target:
             return k
     return int(ideal + 0.5)
-
-
-def _rounded(value: Decimal | None) -> int | None:
-    """A percentage rounded as on screen (``rules.Rate.rounded``)."""
-    return None if value is None else int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def plan_exits(

@@ -75,6 +75,8 @@ def filter_follow_ups(
         follow_ups = follow_ups.filter(wave=wave)
     if status and status != STATUS_ANY:
         follow_ups = follow_ups.filter(status=status)
+    if status == FollowUpStatus.DUE:  # an exit corrected to a later date: not due yet
+        follow_ups = follow_ups.filter(due_on__lte=today or timezone.localdate())
     if overdue:
         follow_ups = follow_ups.filter(status=FollowUpStatus.DUE, due_on__lt=overdue_before(today))
     return follow_ups.order_by("due_on", "exit__exit_date", "pk")

@@ -39,6 +39,7 @@ from .rules import (
     Rate,
     Rule,
     WaveRate,
+    WaveSituation,
     latest_per_person,
     percentage,
     success_rate,
@@ -219,6 +220,8 @@ class RatesTable:
     definitions: list[DefinitionRate]  # the headline first, then by network/school and name
     groups: list[GroupCount]  # every group and destination of the typology, zeros included
     waves: list[WaveRow]  # 3, 6 and 12 months
+    #: Where the same people went at exit, on the waves' basis (the first line of that table).
+    at_exit: WaveRate | None = None
 
     @property
     def headline(self) -> DefinitionRate | None:
@@ -291,4 +294,5 @@ def rates_table(
         definitions=rows,
         groups=groups,
         waves=waves,
+        at_exit=wave_rate([WaveSituation(destination=f.destination) for f in people]),
     )

@@ -98,7 +98,7 @@ def clean_definition(
         else:
             try:
                 min_months = int(min_months)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 min_months = -1
             if not MIN_MONTHS <= min_months <= MAX_MONTHS:
                 errors.append(

@@ -189,6 +189,8 @@ def test_rates_table_reports_the_follow_up_waves(world, exits_2019):
     assert three.in_employment_or_training == Decimal("66.7") and three.rounded == 67
     assert (waves[6].recorded, waves[6].rounded) == (1, 100)
     assert (waves[12].recorded, waves[12].rounded) == (0, None)
+    at_exit = rates_table(world.school, *Y2019).at_exit  # the same people, where they went
+    assert at_exit.recorded == rates_table(world.school, *Y2019).exits
 
 
 def test_rates_table_of_one_site(world, exits_2019):
