@@ -182,10 +182,17 @@ def headline_definition(school: School, period: Period):
     return valid.get(headline.code)
 
 
-def plie_definition(school: School) -> tuple[str, DefinitionSpec]:
-    """The PLIE definition's current version (the network's, or the school's own with that
-    code); the shipped default if the database has none."""
-    stored = outcome_selectors.definitions_for(school).filter(code=PLIE_DEFINITION).first()
+def plie_definition(school: School, period: Period) -> tuple[str, DefinitionSpec]:
+    """The PLIE definition's version that applies to the period (as every rate picks it); the
+    shipped default if the database has none valid then."""
+    stored = next(
+        (
+            d
+            for d in outcome_selectors.definitions_valid_during(school, period.start, period.end)
+            if d.code == PLIE_DEFINITION
+        ),
+        None,
+    )
     if stored is not None:
         return stored.name, stored.spec
     default = next(d for d in DEFAULT_DEFINITIONS if d["code"] == PLIE_DEFINITION)
@@ -444,7 +451,7 @@ def plie_report(school: School, period: Period) -> PlieReport:
             )
         )
 
-    name, spec = plie_definition(school)
+    name, spec = plie_definition(school, period)
     facts = [
         f
         for f in outcome_selectors.exit_facts(school, period.start, period.end)
