@@ -61,8 +61,6 @@ from parcours.pathways.models import (
 )
 from parcours.people.models import Person, age_on, years_before
 
-from .accounts import FLAGSHIP_SLUG
-
 SEED = 2018
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -1524,22 +1522,3 @@ def delete_intake(schools) -> None:
         Person,
     ):
         model.objects.filter(school__in=schools).delete()
-
-
-def summary_line() -> str | None:
-    """The demo summary's line about E2C Puy-de-Dôme's intake, computed from the database."""
-    school = School.objects.filter(slug=FLAGSHIP_SLUG).first()
-    if school is None:
-        return None
-    start, end = YEAR_2018
-    referrals = Referral.objects.filter(
-        school=school, received_on__gte=HISTORY_START.replace(day=1), received_on__lte=HISTORY_END
-    ).count()
-    present = Enrolment.objects.filter(school=school).overlapping(start, end)
-    people = present.values("person").distinct().count()
-    plie = present.filter(funding_lines__code=PLIE).values("person").distinct().count()
-    active = Enrolment.objects.filter(school=school, status=EnrolmentStatus.ACTIVE).count()
-    return (
-        f"{school.name} : {referrals} candidatures 2017–2019, {people} stagiaires présents en "
-        f"2018 (dont {plie} PLIE), {active} parcours en cours."
-    )
