@@ -359,9 +359,14 @@ def key_figures(school: School, period: Period, site: Site | None = None) -> Key
         rqth += trainee.rqth == Answer.YES
         prescribers[trainee.prescriber] += 1
     lines = _funding_lines(school, period, site)
-    staff = (
-        Membership.objects.active_on(period.end).filter(school=school, role__in=STAFF_ROLES).count()
-    )
+    # The memberships' own dates say who was staff then (not whether the account is still
+    # switched on today: a past year's figure must not change when an account is closed).
+    staff = Membership.objects.filter(
+        Q(active_until__isnull=True) | Q(active_until__gte=period.end),
+        school=school,
+        role__in=STAFF_ROLES,
+        active_from__lte=period.end,
+    ).count()
     place = premises(school, period.end, site)
     order = [*PrescriberType.values, SPONTANEOUS, NOT_RECORDED]
     return KeyFigures(

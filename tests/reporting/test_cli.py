@@ -233,6 +233,11 @@ def test_network_needs_a_choice_when_several(world):
             "Date invalide",
         ),
         (("key-figures", "--school", "e2c-alpha", "--year", "2024", "--site", "x"), "Site inconnu"),
+        (("key-figures", "--school", "e2c-alpha", "--year", "2024", "--site", "²"), "Site inconnu"),
+        (
+            ("key-figures", "--school", "e2c-alpha", "--from", "2018-01-01", "--to", "9999-12-31"),
+            "les dates vont de 2000 à 2100",
+        ),
         (("key-figures", "--school", "e2c-alpha", "--year", "2024", "--format", "pdf"), "Format"),
         (
             ("key-figures", "--school", "e2c-alpha", "--year", "2024", "--format", "xlsx"),

@@ -189,8 +189,25 @@ def test_the_current_year_by_default(world):
 # ------------------------------------------------------------------------------ the page
 
 
+def test_funding_is_for_the_direction_only(world, year_2019):
+    # As on the funding page (VIEW_FUNDING): other staff see the figures without the amounts.
+    for name in ("reporting:key_figures", "reporting:key_figures_pdf"):
+        assert world.client_for("referent").get(url(name, "annee=2019")).status_code == 200
+    text = words(world.client_for("referent").get(url(query="annee=2019")))
+    assert "Les financements sont réservés à la direction." in text
+    assert "42 000" not in text and "Métropole Alpha" not in text
+    book = load_workbook(
+        io.BytesIO(
+            world.client_for("referent")
+            .get(url("reporting:key_figures_xlsx", "annee=2019"))
+            .content
+        )
+    )
+    assert len(list(book["Financements"].iter_rows(values_only=True))) <= 2  # headers only
+
+
 def test_the_page_reads_like_the_box(world, year_2019):
-    response = world.client_for("referent").get(url(query="annee=2019"))
+    response = world.client_for("director").get(url(query="annee=2019"))
     assert response.status_code == 200
     text = words(response)
     figures = response.context["figures"]
@@ -350,7 +367,7 @@ def test_the_pdf_of_an_empty_period(world):
 
 
 def test_the_xlsx_holds_the_figures(world, year_2019):
-    response = world.client_for("referent").get(url("reporting:key_figures_xlsx", "annee=2019"))
+    response = world.client_for("director").get(url("reporting:key_figures_xlsx", "annee=2019"))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert 'filename="chiffres-cles-e2c-alpha-2019.xlsx"' in response["Content-Disposition"]

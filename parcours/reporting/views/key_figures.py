@@ -11,6 +11,7 @@ Queries: a constant number per request, whatever the school's size.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -196,11 +197,19 @@ def _charts(figures: KeyFigures, progress: SchoolProgress) -> dict[str, str]:
     return {name: mark_safe(svg) for name, svg in drawn.items()}  # noqa: S308 (escaped)
 
 
+def _visible(request: HttpRequest, figures: KeyFigures) -> KeyFigures:
+    """The figures this member may see: funding agreements only with VIEW_FUNDING (the
+    direction), as on the funding page."""
+    if has_perm(request.membership, Perm.VIEW_FUNDING):
+        return figures
+    return dataclasses.replace(figures, funding=[])
+
+
 def _context(request: HttpRequest, form: ReportPeriodForm) -> dict:
     school = request.membership.school
     period = form.report_period()
     site = form.report_site()
-    figures = key_figures(school, period, site)
+    figures = _visible(request, key_figures(school, period, site))
     progress = school_progress(school, period, site)
     headline = figures.headline
     return {
@@ -220,6 +229,7 @@ def _context(request: HttpRequest, form: ReportPeriodForm) -> dict:
         "raised_whole": whole_percentage(progress.raised, progress.positionings),
         "charts": _charts(figures, progress),
         "query": form.query(),
+        "funding_hidden": not has_perm(request.membership, Perm.VIEW_FUNDING),
         "printed_on": timezone.localdate(),
     }
 
@@ -294,7 +304,7 @@ def key_figures_xlsx(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return _bad_request(form)
     school, period, site = request.membership.school, form.report_period(), form.report_site()
-    figures = key_figures(school, period, site)
+    figures = _visible(request, key_figures(school, period, site))
     book = key_figures_workbook(figures, school_progress(school, period, site))
     context = {"period": period, "site": site}
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_TYPE)

@@ -30,7 +30,7 @@ from ...exports import key_figures_workbook, workbook_bytes
 from ...exports_network import network_workbook
 from ...indicators import key_figures
 from ...network import network_figures
-from ...periods import Period
+from ...periods import MAX_YEAR, MIN_YEAR, Period
 
 FORMATS = ("json", "xlsx")
 
@@ -110,9 +110,12 @@ class Command(BaseCommand):
             return _year(year)
         if start and end:
             try:
-                return Period(_date(start), _date(end))
+                period = Period(_date(start), _date(end))
             except ValueError as error:
                 raise CommandError(f"Période invalide : {error}") from None
+            if not (period.start.year >= MIN_YEAR and period.end.year <= MAX_YEAR):
+                raise CommandError(f"Période invalide : les dates vont de {MIN_YEAR} à {MAX_YEAR}.")
+            return period
         if start or end:
             raise CommandError("Une période demande --from et --to.")
         raise CommandError("Indiquez l'année (--year AAAA) ou la période (--from et --to).")
@@ -127,7 +130,7 @@ class Command(BaseCommand):
             site_id = options["site"]
             site = (
                 Site.objects.filter(school=school, pk=int(site_id)).first()
-                if str(site_id).isdigit()
+                if str(site_id).isascii() and str(site_id).isdigit() and len(str(site_id)) < 19
                 else None
             )
             if site is None:
