@@ -79,7 +79,7 @@ def test_referent_records_an_exit_after_the_confirmation(
 
     page.get_by_role("button", name="Confirmer la sortie").click()
     expect(h1(page)).to_have_text(person.full_name)
-    expect_message(page, "est enregistrée")
+    expect_message(page, "Sortie enregistrée pour")
     section = page.locator("section", has=page.get_by_role("heading", name="Sortie", exact=True))
     expect(section).to_contain_text(day(today))
     expect(section).to_contain_text("CDD")

@@ -161,7 +161,7 @@ def test_confirming_records_the_exit_and_shows_it_on_the_trainee_page(world):
     assert not SessionTrainee.objects.filter(session=session, enrolment=enrolment).exists()
     page = client.get(response["Location"])
     text = page_text(page)
-    assert "La sortie de Léa" in text  # the success message
+    assert "Sortie enregistrée pour Léa" in text  # the success message
     assert "Sortie" in text and "CDD" in text and "4 mois" in text
     assert "Transports Arvernes" in text
     assert "à 3 mois" in text and "12/07/2024" in text  # the waves to come

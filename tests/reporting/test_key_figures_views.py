@@ -222,7 +222,7 @@ def test_the_page_reads_like_the_box(world, year_2019):
     assert "1 stagiaire PLIE" in text
     assert "2 salles dont 1 salle informatique" in text
     assert "450 m² de surface" in text
-    assert "42 000 € de Métropole Alpha (Politique de la ville), partenaire depuis 2018" in text
+    assert "Métropole Alpha : 42 000 € (Politique de la ville), partenaire depuis 2018" in text
     assert f"{figures.staff} salarié·es" in text
     # Profile shares, rounded to whole percents on screen.
     assert "Femmes 1 33 %" in text
@@ -349,7 +349,7 @@ def test_the_pdf_of_ten_years_stays_on_one_page(world, year_2019):
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 1
-    assert "2019 : 42 000 €" in " ".join(reader.pages[0].extract_text().split())
+    assert "2019 : Métropole Alpha : 42 000 €" in " ".join(reader.pages[0].extract_text().split())
 
 
 def test_the_pdf_of_an_empty_period(world):

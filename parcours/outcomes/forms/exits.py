@@ -65,8 +65,8 @@ class ExitForm(forms.Form):
         min_value=0,
         max_value=30,
         help_text=_(
-            "Au-delà des mois entiers, de 0 à 30 : un CDD de 2 mois et 15 jours = 2 mois et "
-            "15 jours. Un contrat de plus de 2 mois n'est pas un contrat de 2 mois."
+            "Au-delà des mois entiers, de 0 à 30. Ex. : un CDD de 2 mois et 15 jours → 2 mois "
+            "et 15 jours (il compte comme « plus de 2 mois », un CDD de 2 mois tout juste non)."
         ),
         error_messages={
             "invalid": _("Les jours sont un nombre entier."),

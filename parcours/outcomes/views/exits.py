@@ -36,7 +36,7 @@ def _trainee_url(enrolment: Enrolment) -> str:
 
 
 def _done_message(exit_: Exit, enrolment: Enrolment) -> str:
-    return _("La sortie de %(name)s est enregistrée : %(destination)s, le %(day)s.") % {
+    return _("Sortie enregistrée pour %(name)s : %(destination)s, le %(day)s.") % {
         "name": enrolment.person.full_name,
         "destination": exit_.get_destination_display(),
         "day": exit_.exit_date.strftime("%d/%m/%Y"),
