@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -220,6 +221,18 @@ def save_definition_version(
                 % {"v": previous.version}
             )
         OutcomeDefinition.objects.filter(code=code, is_current=True).update(is_current=False)
+    # Two definitions a school sees side by side never share a name.
+    visible = OutcomeDefinition.objects.filter(is_current=True).exclude(code=code)
+    visible = (
+        visible.filter(school__isnull=True)
+        if school is None
+        else visible.filter(Q(school__isnull=True) | Q(school=school))
+    )
+    if visible.filter(name__iexact=name.strip()).exists():
+        raise ValidationError(
+            _("Une autre définition s'appelle déjà « %(name)s » : choisissez un autre nom.")
+            % {"name": name.strip()}
+        )
     definition = OutcomeDefinition(
         school=school,
         code=code,

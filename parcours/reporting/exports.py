@@ -44,7 +44,9 @@ def _format_column(sheet, column: int, number_format: str, first_row: int = 1) -
             cell.number_format = number_format
 
 
-def key_figures_workbook(figures: KeyFigures, progress: SchoolProgress | None = None) -> Workbook:
+def key_figures_workbook(
+    figures: KeyFigures, progress: SchoolProgress | None = None, *, funding_hidden: bool = False
+) -> Workbook:
     book = Workbook()
     sheet = book.active
     sheet.title = "Chiffres clés"
@@ -112,6 +114,14 @@ def key_figures_workbook(figures: KeyFigures, progress: SchoolProgress | None = 
 
     funding = book.create_sheet("Financements")
     _title_row(funding, "Financeur", "Année", "Objet", "Montant (€)", "Partenaire depuis")
+    if not figures.funding:
+        funding.append(
+            [
+                "Réservé à la direction."
+                if funding_hidden
+                else "Aucune convention de financement sur la période."
+            ]
+        )
     for row in figures.funding:
         funding.append(
             [row.funder, row.year, row.purpose, float(row.amount_eur), row.partner_since]

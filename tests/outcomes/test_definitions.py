@@ -21,7 +21,7 @@ from parcours.outcomes.services_definitions import (
     save_definition_version,
 )
 
-from ..factories import TEST_PASSWORD, UserFactory
+from ..factories import TEST_PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +94,15 @@ def test_a_director_creates_a_school_definition(world):
     assert event.changes["version"] == 1 and event.changes["excluded"] == ["demenagement"]
 
 
-def test_two_definitions_with_the_same_name_get_distinct_codes(world):
+def test_two_schools_may_use_one_name_with_distinct_codes(world):
     first = new_definition(world.members["director"])
-    second = new_definition(world.members["director"])
-    assert first.code != second.code
+    other_director = MembershipFactory(
+        school=world.other_school,
+        role="director",
+        user=UserFactory(email="direction@beta.example.org", last_name="Betadirection"),
+    )
+    second = new_definition(other_director)
+    assert first.name == second.name and first.code != second.code
 
 
 def test_editing_writes_the_next_version_and_leaves_the_earlier_one(world):
@@ -438,3 +443,13 @@ def test_a_version_valid_from_a_later_date_leaves_earlier_periods_on_the_older_o
     choice = choose_headline(director, 2021, later)
     assert choice.definition == first
     assert selectors.headline_for(world.school, 2021) == (first, True)
+
+
+def test_a_name_already_used_by_another_definition_is_refused(world):
+    director = world.members["director"]
+    before = OutcomeDefinition.objects.count()
+    with pytest.raises(ValidationError, match="Une autre définition s'appelle déjà"):
+        new_definition(director, name="sortie positive — plie")  # the network's, any case
+    assert OutcomeDefinition.objects.count() == before
+    own = new_definition(director, name="Emploi durable")
+    assert new_definition(director, code=own, name="Emploi durable").version == 2  # same one

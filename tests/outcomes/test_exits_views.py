@@ -422,6 +422,11 @@ def test_list_filters(world):
     assert "Groupe de destinations inconnu." in page_text(response)
     response = client.get(_list_url(world), {"du": "2024-12-31", "au": "2024-01-01"})
     assert "La date de fin précède la date de début." in page_text(response)
+    assert response.status_code == 400
+    assert "3 sorties" in page_text(response)  # a refused period filters nothing
+    response = client.get(_list_url(world), {"annee": "2023", "du": "2024-01-01"})
+    assert response.status_code == 400
+    assert "Choisissez une année ou des dates, pas les deux." in page_text(response)
     text = page_text(client.get(_list_url(world), {"annee": "2019"}))
     assert "Aucune sortie cette année-là." in text
 

@@ -199,6 +199,8 @@ class ExitFilterForm(forms.Form):
         start, end = data.get("du"), data.get("au")
         if start and end and end < start:
             self.add_error("au", _("La date de fin précède la date de début."))
+        if data.get("annee") and (start or end):
+            self.add_error("annee", _("Choisissez une année ou des dates, pas les deux."))
         return data
 
     def value(self, name: str) -> Any:
@@ -214,6 +216,8 @@ class ExitFilterForm(forms.Form):
     def selector_kwargs(self) -> dict[str, Any]:
         start, end = self.value("du"), self.value("au")
         year = self.value("annee")
+        if {"annee", "du", "au"} & set(self.errors):  # a refused period filters nothing
+            start = end = year = None
         if year and start is None and end is None:
             start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         site_id = self.value("site")

@@ -305,7 +305,11 @@ def key_figures_xlsx(request: HttpRequest) -> HttpResponse:
         return _bad_request(form)
     school, period, site = request.membership.school, form.report_period(), form.report_site()
     figures = _visible(request, key_figures(school, period, site))
-    book = key_figures_workbook(figures, school_progress(school, period, site))
+    book = key_figures_workbook(
+        figures,
+        school_progress(school, period, site),
+        funding_hidden=not has_perm(request.membership, Perm.VIEW_FUNDING),
+    )
     context = {"period": period, "site": site}
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_TYPE)
     name = _filename(request.membership.school.slug, context, "xlsx")
