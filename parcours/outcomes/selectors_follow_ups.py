@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -75,8 +75,17 @@ def filter_follow_ups(
         follow_ups = follow_ups.filter(wave=wave)
     if status and status != STATUS_ANY:
         follow_ups = follow_ups.filter(status=status)
-    if status == FollowUpStatus.DUE:  # an exit corrected to a later date: not due yet
-        follow_ups = follow_ups.filter(due_on__lte=today or timezone.localdate())
+    if status == FollowUpStatus.DUE:
+        # Not due yet (an exit corrected to a later date), or overtaken: a later wave of the
+        # same exit already recorded says more than this one could.
+        overtaken = ExitFollowUp.objects.filter(
+            exit=OuterRef("exit"),
+            wave__gt=OuterRef("wave"),
+            status__in=[FollowUpStatus.REACHED, FollowUpStatus.UNREACHABLE],
+        )
+        follow_ups = follow_ups.filter(due_on__lte=today or timezone.localdate()).exclude(
+            Exists(overtaken)
+        )
     if overdue:
         follow_ups = follow_ups.filter(status=FollowUpStatus.DUE, due_on__lt=overdue_before(today))
     return follow_ups.order_by("due_on", "exit__exit_date", "pk")

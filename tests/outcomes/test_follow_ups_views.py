@@ -106,6 +106,17 @@ def test_filters_wave_status_overdue(world):
     assert shown() == {old, six}
     assert shown(etat="unreachable") == {recent}
     assert shown(etat="any") == {old, recent, six}
+    # A later wave recorded overtakes the earlier one still to do: off the to-do list.
+    later = ExitFollowUp.objects.create(
+        school=world.school,
+        exit=old.exit,
+        wave=6,
+        due_on=today - datetime.timedelta(days=20),
+        status=FollowUpStatus.UNREACHABLE,
+        recorded_at=timezone.now(),
+    )
+    assert shown() == {six}
+    assert old in shown(etat="any") and later.status == FollowUpStatus.UNREACHABLE
 
 
 def test_bad_filter_is_refused_with_a_message(world):
@@ -165,6 +176,9 @@ def test_record_form_shows_the_exit_and_grouped_situations(world):
     assert "29/03/2024 — CDD (4 mois), Transports Dômes" in text
     assert '<optgroup label="Emploi">' in content
     assert '<optgroup label="Sans sortie positive">' in content
+    # Months after the exit, "abandon" and "exclusion" are no situation to find.
+    assert 'value="abandon"' not in content and 'value="exclusion"' not in content
+    assert 'value="recherche_emploi"' in content
     assert "La personne a-t-elle été jointe ?" in text and "Non, injoignable" in text
 
 

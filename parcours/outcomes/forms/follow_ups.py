@@ -14,10 +14,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors_follow_ups as selectors
-from ..destinations import grouped_choices
+from ..destinations import Destination, grouped_choices
 from ..models import ExitFollowUp, FollowUpStatus, FollowUpWave
 
 YES, NO = "oui", "non"
+#: Exits, not situations found months later.
+EXIT_ONLY = {Destination.DROPOUT, Destination.EXCLUDED}
 
 
 class FollowUpFilterForm(forms.Form):
@@ -137,7 +139,14 @@ class FollowUpRecordForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["situation"].choices = [("", _("— choisissez —")), *grouped_choices()]
+        # Months after the exit, "abandon" and "exclusion" describe nothing: they are exits.
+        self.fields["situation"].choices = [
+            ("", _("— choisissez —")),
+            *[
+                (group, [(code, label) for code, label in codes if code not in EXIT_ONLY])
+                for group, codes in grouped_choices()
+            ],
+        ]
         self.fields["organisation"].error_messages["max_length"] = _(
             "Le nom de l'employeur ou de l'organisme est trop long (200 caractères au plus)."
         )
