@@ -675,31 +675,3 @@ def delete_outcomes_history(school_ids: list[int]) -> None:
         rows = model.objects.filter(school_id__in=school_ids)
         rows._raw_delete(rows.db)
     OutcomeDefinition.objects.filter(school_id__in=school_ids).delete()
-
-
-def summary_line() -> str | None:
-    """The flagship's 2018 success rate under its 2018 headline definition, computed."""
-    from parcours.outcomes.selectors import exit_facts, headline_for
-
-    from .accounts import FLAGSHIP_SLUG
-
-    school = School.objects.filter(slug=FLAGSHIP_SLUG).first()
-    if school is None:
-        return None
-    definition, _chosen = headline_for(school, 2018)
-    if definition is None:
-        return None
-    start, end = datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)
-    rate = success_rate(exit_facts(school, start, end), definition.spec, start, end)
-    if rate.rate is None:
-        return None
-    follow_ups = Counter(
-        ExitFollowUp.objects.filter(school=school).values_list("status", flat=True)
-    )
-    return (
-        f"{school.name} : {rate.rounded} % de sorties réussies en 2018 "
-        f"({rate.successful} sur {rate.counted}, « {definition.name} »), "
-        f"{Exit.objects.filter(school=school).count()} sorties, "
-        f"{sum(follow_ups.values())} suivis après la sortie dont "
-        f"{follow_ups[FollowUpStatus.DUE.value]} à faire."
-    )

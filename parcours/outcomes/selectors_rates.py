@@ -36,6 +36,7 @@ from .destinations import (
 from .models import FollowUpWave, HeadlineDefinition, OutcomeDefinition
 from .rules import (
     DefinitionSpec,
+    ExitFacts,
     Rate,
     Rule,
     WaveRate,
@@ -229,33 +230,26 @@ class RatesTable:
         return first if first is not None and first.is_headline else None
 
 
-def rates_table(
-    school: School, start: datetime.date, end: datetime.date, site: Site | None = None
-) -> RatesTable:
-    """Rates of the exits dated within [start, end] (both included), optionally one site's.
-
-    Queries: one for the exits, one or two for the headline, one for the definitions, one per
-    follow-up wave — whatever the number of exits.
-    """
-    facts = selectors.exit_facts(school, start, end, site)
+def headline_during(
+    school: School,
+    start: datetime.date,
+    end: datetime.date,
+    definitions: list[OutcomeDefinition] | None = None,
+) -> tuple[OutcomeDefinition | None, bool]:
+    """The headline of a period: the definition the school chose for the end's year (or the
+    network's default), in its version that applies to the period; None when no version of
+    it is valid then. ``chosen`` says whether the school chose it."""
     headline, chosen = selectors.headline_for(school, end.year)
-    definitions = selectors.definitions_valid_during(school, start, end)
-    # The choice names a version row: the headline is its definition (code), evaluated in
-    # the version that applies to the period, like every other definition of the table.
-    headline_code = headline.code if headline is not None else None
-    if headline_code not in {d.code for d in definitions}:
-        headline_code = None
-    rows = [
-        DefinitionRate(
-            definition=definition_row(definition),
-            rate=success_rate(facts, definition.spec, start, end),
-            is_headline=definition.code == headline_code,
-        )
-        for definition in definitions
-    ]
-    rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
+    if headline is None:
+        return None, chosen
+    if definitions is None:
+        definitions = selectors.definitions_valid_during(school, start, end)
+    return next((d for d in definitions if d.code == headline.code), None), chosen
 
-    people = latest_per_person(facts, start, end)
+
+def destination_groups(people: list[ExitFacts]) -> list[GroupCount]:
+    """Every group and destination of the typology (zeros included) among ``people`` (one
+    exit each), with each group's share."""
     per_destination = Counter(f.destination for f in people)
     labels = dict(Destination.choices)
     groups = []
@@ -274,6 +268,33 @@ def rates_table(
                 destinations=destinations,
             )
         )
+    return groups
+
+
+def rates_table(
+    school: School, start: datetime.date, end: datetime.date, site: Site | None = None
+) -> RatesTable:
+    """Rates of the exits dated within [start, end] (both included), optionally one site's.
+
+    Queries: one for the exits, one or two for the headline, one for the definitions, one per
+    follow-up wave — whatever the number of exits.
+    """
+    facts = selectors.exit_facts(school, start, end, site)
+    definitions = selectors.definitions_valid_during(school, start, end)
+    headline, chosen = headline_during(school, start, end, definitions)
+    headline_code = headline.code if headline is not None else None
+    rows = [
+        DefinitionRate(
+            definition=definition_row(definition),
+            rate=success_rate(facts, definition.spec, start, end),
+            is_headline=definition.code == headline_code,
+        )
+        for definition in definitions
+    ]
+    rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
+
+    people = latest_per_person(facts, start, end)
+    groups = destination_groups(people)
 
     waves = [
         WaveRow(

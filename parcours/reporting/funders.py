@@ -56,6 +56,7 @@ from parcours.outcomes.rules import (
     percentage,
     success_rate,
 )
+from parcours.outcomes.selectors_rates import destination_groups, headline_during
 from parcours.pathways.models import (
     FSE_PLUS,
     PLIE,
@@ -135,27 +136,13 @@ class Outcomes:
 
 
 def _destination_breakdowns(people: list[ExitFacts]) -> tuple[list[Breakdown], list[Breakdown]]:
-    per_destination = Counter(f.destination for f in people)
-    labels = dict(Destination.choices)
+    """The groups and destinations of ``rates_table`` (one computation), as breakdowns."""
     groups, destinations = [], []
-    for group, codes in GROUPS.items():
-        count = sum(per_destination[code] for code in codes)
-        groups.append(
-            Breakdown(
-                str(group),
-                str(DestinationGroup(group).label),
-                count,
-                percentage(count, len(people)),
-            )
-        )
+    for group in destination_groups(people):
+        groups.append(Breakdown(group.code, group.label, group.count, group.share))
         destinations.extend(
-            Breakdown(
-                code,
-                str(labels[code]),
-                per_destination[code],
-                percentage(per_destination[code], len(people)),
-            )
-            for code in codes
+            Breakdown(d.code, d.label, d.count, percentage(d.count, len(people)))
+            for d in group.destinations
         )
     return groups, destinations
 
@@ -170,16 +157,8 @@ def _outcomes(facts: list[ExitFacts], name: str | None, spec: DefinitionSpec | N
 
 
 def headline_definition(school: School, period: Period):
-    """The school's headline definition for the period's end year, when valid during the
-    period — the rule of ``outcomes.selectors_rates.rates_table`` (None otherwise)."""
-    headline, _chosen = outcome_selectors.headline_for(school, period.end.year)
-    if headline is None:
-        return None
-    valid = {
-        d.code: d
-        for d in outcome_selectors.definitions_valid_during(school, period.start, period.end)
-    }
-    return valid.get(headline.code)
+    """The school's headline definition for the period, as the rates table picks it."""
+    return headline_during(school, period.start, period.end)[0]
 
 
 def plie_definition(school: School, period: Period) -> tuple[str, DefinitionSpec]:

@@ -20,7 +20,6 @@ from parcours.demo.outcomes_history import (
     RECORDING_DELAY,
     build_outcomes_history,
     delete_outcomes_history,
-    summary_line,
 )
 from parcours.organisations.models import Membership, Role, School
 from parcours.outcomes.defaults import DEFAULT_DEFINITIONS, PUY_DE_DOME_2018
@@ -289,15 +288,6 @@ def test_the_school_chose_its_2018_definition_for_every_year_since(school):
     other = School.objects.get(slug=OTHER_SCHOOL_SLUG)
     assert not HeadlineDefinition.objects.filter(school=other).exists()
     assert not Exit.objects.filter(school=other).exists()
-
-
-def test_summary_line_is_computed(demo_built, school):
-    definition, _chosen = headline_for(school, 2018)
-    rate = success_rate(exit_facts(school, START_2018, END_2018), definition.spec, *_year(2018))
-    line = summary_line()
-    assert f"56 % de sorties réussies en 2018 ({rate.successful} sur {rate.counted}" in line
-    assert f"{Exit.objects.filter(school=school).count()} sorties" in line
-    assert line in demo_built
 
 
 def _fingerprint(school: School) -> str:
