@@ -60,6 +60,12 @@ class Perm(StrEnum):
     VIEW_KEY_FIGURES = "view_key_figures"  # the school's key figures (aggregates, no names)
     # Funder reports (métropole, PLIE, FSE+, Région): they list participants, so direction only.
     EXPORT_FUNDER_REPORTS = "export_funder_reports"
+    # Security and data protection (issue 10), direction only:
+    MANAGE_STAFF = "manage_staff"  # deactivate a member at once, end their sessions
+    VIEW_AUDIT_TRAIL = "view_audit_trail"  # the school's audit trail (read-only, filterable)
+    # Retention settings and legal holds; subject access export; the person's requests and
+    # the notices given to them.
+    MANAGE_PRIVACY = "manage_privacy"
 
 
 _STAFF_COMMON = {
@@ -103,6 +109,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_EXITS,
             Perm.MANAGE_OUTCOMES,
             Perm.EXPORT_FUNDER_REPORTS,
+            Perm.MANAGE_STAFF,
+            Perm.VIEW_AUDIT_TRAIL,
+            Perm.MANAGE_PRIVACY,
         }
     ),
     Role.INTAKE: frozenset(
