@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +38,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DEBUG is off (set DJANGO_DEBUG=1 for development)."
         )
+# Key rotation: the previous key(s), comma-separated, keep signed values (sessions, password
+# reset links, signed tokens) valid while they are re-signed with the new key. Remove them once
+# the longest-lived signed value has expired (docs/security.md).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "parcours.accounts",
     "parcours.audit",
     "parcours.organisations",
@@ -62,6 +68,7 @@ INSTALLED_APPS = [
     "parcours.outcomes",
     "parcours.reporting",
     "parcours.demo",
+    "parcours.ops",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "parcours.organisations.middleware.CurrentMembershipMiddleware",
 ]
@@ -160,6 +168,25 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# A strict Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files — no inline scripts, no event-handler attributes, no style attributes, no eval (htmx
+# is told not to use it in base.html). Pages are never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Behind HTTPS in production (the default when DEBUG is off); DJANGO_HTTPS=0 for a plain-HTTP
 # intranet test install.
@@ -183,12 +210,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "parcours@local
 # trailing slash: e.g. https://parcours.example.org
 PUBLIC_BASE_URL = os.environ.get("PARCOURS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Personal data never goes to logs: only warnings from Django itself, no request bodies.
+# Personal data never goes to logs: no request bodies, no request objects (Django's own
+# ``django.request`` records carry the request), no exception messages from failed requests
+# (they may quote a value), no e-mails to ADMINS with the request (Django's ``mail_admins``
+# handler is replaced: the ``django`` logger's handlers are reset and it propagates to ours).
+# See parcours/logging.py.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "filters": {"no_personal_data": {"()": "parcours.logging.NoPersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"level": LOG_LEVEL, "propagate": True},
+        "django.request": {"filters": ["no_personal_data"], "propagate": True},
+        "django.security": {"filters": ["no_personal_data"], "propagate": True},
+    },
 }
 
 PARCOURS_PAGE_SIZE = 50
