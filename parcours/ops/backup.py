@@ -20,6 +20,8 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,11 +57,18 @@ def backup_paths(output: Path, when: str, vendor: str) -> BackupFiles:
     )
 
 
-def _partial(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
-
-
-def _finish(partial: Path, final: Path) -> None:
+@contextmanager
+def _writing(final: Path) -> Iterator[Path]:
+    """A new, empty file readable by its owner only, beside ``final``, to write into: renamed
+    to ``final`` when the block succeeds, removed when it fails (no half-written backup)."""
+    partial = final.with_name(f".{final.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.chmod(partial, FILE_MODE)
     partial.rename(final)
 
@@ -100,47 +109,43 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 def backup_database(target: Path) -> None:
     """Copy the live database (``DATABASES["default"]``) to ``target``."""
-    partial = _partial(target)
-    partial.unlink(missing_ok=True)
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        destination = sqlite3.connect(partial)
-        try:
-            connection.connection.backup(destination)
-        finally:
-            destination.close()
-    elif connection.vendor == "postgresql":
-        env, args = _pg_env_and_args(connection.settings_dict)
-        _run(
-            [
-                _tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                "--file",
-                str(partial),
-                *args,
-                "--dbname",
-                str(connection.settings_dict["NAME"]),
-            ],
-            env,
-        )
-    else:  # pragma: no cover — Parcours runs on SQLite or PostgreSQL only
+    if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover
         raise BackupError(f"Base de données non prise en charge : {connection.vendor}.")
-    _finish(partial, target)
+    with _writing(target) as partial:
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            destination = sqlite3.connect(partial)
+            try:
+                connection.connection.backup(destination)
+            finally:
+                destination.close()
+        else:
+            env, args = _pg_env_and_args(connection.settings_dict)
+            _run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--file",
+                    str(partial),
+                    *args,
+                    "--dbname",
+                    str(connection.settings_dict["NAME"]),
+                ],
+                env,
+            )
 
 
 def backup_media(target: Path, media_root: Path | None = None) -> int:
     """Archive ``MEDIA_ROOT`` (as ``media/…``) to ``target``; return the number of files."""
     root = Path(media_root or settings.MEDIA_ROOT)
-    partial = _partial(target)
     count = 0
-    with tarfile.open(partial, "w:gz") as archive:
+    with _writing(target) as partial, tarfile.open(partial, "w:gz") as archive:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file() and not path.is_symlink():
                     archive.add(path, arcname=f"media/{path.relative_to(root)}", recursive=False)
                     count += 1
-    _finish(partial, target)
     return count
 
 
@@ -179,16 +184,14 @@ def restore_sqlite(source: Path, target: Path) -> None:
             raise BackupError(f"{source} n'est pas une base SQLite lisible ({error}).") from error
         if status != "ok":
             raise BackupError(f"{source} est endommagée (integrity_check : {status}).")
-        partial = _partial(target)
-        partial.unlink(missing_ok=True)
-        destination = sqlite3.connect(partial)
-        try:
-            origin.backup(destination)
-        finally:
-            destination.close()
+        with _writing(target) as partial:
+            destination = sqlite3.connect(partial)
+            try:
+                origin.backup(destination)
+            finally:
+                destination.close()
     finally:
         origin.close()
-    _finish(partial, target)
 
 
 def _postgres_table_count(settings_dict: dict[str, Any], dbname: str) -> int:

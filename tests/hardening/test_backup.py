@@ -159,3 +159,12 @@ def test_the_backup_file_names_follow_the_local_time(tmp_path) -> None:
         printed = run("backup", output=tmp_path / "b")
     # 00:05 on 1 January in Paris.
     assert re.search(r"parcours-20270101-0005\.(sqlite3|dump) ", printed)
+
+
+def test_a_failed_backup_leaves_no_file(tmp_path, monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump is only used on PostgreSQL")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(CommandError, match="pg_dump"):
+        run("backup", output=tmp_path / "b")
+    assert list((tmp_path / "b").iterdir()) == []

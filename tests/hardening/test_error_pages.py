@@ -134,3 +134,13 @@ def test_the_filter_withholds_exception_messages_and_masks_tokens() -> None:
     assert (
         mask_tokens("/e/e2c-marseille-13/stagiaires/123/") == "/e/e2c-marseille-13/stagiaires/123/"
     )
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_shows_our_french_page() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/connexion/", {"username": "x@example.org", "password": "secret-typed"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Formulaire expiré" in page
+    assert "x@example.org" not in page and "secret-typed" not in page
