@@ -168,3 +168,39 @@ def test_a_failed_backup_leaves_no_file(tmp_path, monkeypatch) -> None:
     with pytest.raises(CommandError, match="pg_dump"):
         run("backup", output=tmp_path / "b")
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_the_commands_work_on_a_sqlite_file_with_production_settings(tmp_path) -> None:
+    """``parcours backup`` / ``restore`` as an operator runs them: a SQLite file, DEBUG off."""
+    from tests.hardening.test_deploy_settings import production_env
+    from tests.hardening.test_deploy_settings import run as run_python
+
+    live = tmp_path / "prod.sqlite3"  # production_env points DATABASE_URL here
+    with sqlite3.connect(live) as db:
+        db.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
+        db.execute("INSERT INTO note (text) VALUES ('avant la sauvegarde')")
+    env = production_env(tmp_path, DJANGO_MEDIA_ROOT=str(tmp_path / "media"))
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "piece").write_bytes(b"contenu")
+
+    done = run_python(["manage.py", "backup", "--output", str(tmp_path / "out")], env)
+    assert done.returncode == 0, done.stderr
+    backup_file = next((tmp_path / "out").glob("parcours-*.sqlite3"))
+    archive = next((tmp_path / "out").glob("parcours-*-media.tar.gz"))
+    with sqlite3.connect(live) as db:
+        db.execute("DELETE FROM note")
+
+    target = tmp_path / "restored.sqlite3"
+    args = ["manage.py", "restore", str(backup_file), "--target", str(target)]
+    done = run_python(
+        [*args, "--media", str(archive), "--media-root", str(tmp_path / "media-restored")], env
+    )
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(target) as db:
+        assert db.execute("SELECT text FROM note").fetchall() == [("avant la sauvegarde",)]
+    assert (tmp_path / "media-restored" / "piece").read_bytes() == b"contenu"
+
+    # The live file is never a restore target.
+    refused = run_python(["manage.py", "restore", str(backup_file), "--target", str(live)], env)
+    assert refused.returncode != 0
+    assert "existe déjà" in refused.stderr
