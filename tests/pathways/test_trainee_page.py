@@ -30,13 +30,12 @@ from parcours.pathways.models import (
 )
 from parcours.pathways.services import ensure_phases
 from tests.factories import (
-    TEST_PASSWORD,
     EnrolmentFactory,
     MembershipFactory,
     PersonFactory,
     UserFactory,
 )
-from tests.utils import page_text
+from tests.utils import login_client, page_text
 
 SECRETS = ("SECRET-SANTE", "SECRET-CONFIDENTIEL", "SECRET-DOC-SANTE")
 READ_ACTION = "restricted.read.trainee_page"
@@ -49,7 +48,7 @@ def _url(world, enrolment=None) -> str:
 
 def _client_for_membership(membership) -> Client:
     client = Client()
-    assert client.login(email=membership.user.email, password=TEST_PASSWORD)
+    login_client(client, membership.user)
     return client
 
 
