@@ -300,6 +300,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def render_to_response(self, context, **response_kwargs):
+        if not self.validlink:  # expired, used or made up: the page says so, with a 404
+            response_kwargs["status"] = 404
+        return super().render_to_response(context, **response_kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)  # the new password ends every open session
         services.record_password_change(
