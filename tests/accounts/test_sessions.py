@@ -72,3 +72,23 @@ def test_end_all_sessions_service_ends_sessions_of_the_user_only(world):
     services.end_all_sessions(user=world.members["intake"].user)
     assert mine.get(HOME).status_code == 302
     assert theirs.get(HOME).status_code == 200
+
+
+def test_a_session_ends_after_an_hour_without_a_request(world):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = world.client_for("intake")
+        assert client.get(HOME).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=50), tick=False):
+        assert client.get(HOME).status_code == 200  # activity pushes the expiry back
+    with time_machine.travel(start + datetime.timedelta(minutes=100), tick=False):
+        assert client.get(HOME).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=161), tick=False):
+        response = client.get(HOME)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
