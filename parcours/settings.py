@@ -234,6 +234,8 @@ AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# Login records (e-mail and IP addresses) are deleted by ``parcours daily`` after this many days.
+PARCOURS_LOGIN_RECORDS_DAYS = int(os.environ.get("PARCOURS_LOGIN_RECORDS_DAYS", "90"))
 
 # Personal data never goes to logs: only warnings from Django itself, no request bodies.
 LOGGING = {

@@ -6,11 +6,14 @@ kind and id only.
 
 from __future__ import annotations
 
+import datetime
 import time
 from binascii import unhexlify
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -131,6 +134,21 @@ def end_all_sessions(
             ip_address=ip_address,
             reason=reason,
         )
+
+
+def purge_login_records(*, now: datetime.datetime | None = None) -> int:
+    """Delete old login records (django-axes keeps e-mail and IP addresses): the logs of
+    logins and failures after ``PARCOURS_LOGIN_RECORDS_DAYS`` days (90), the failure counters
+    once a day has passed (their cool-off is long over). A ``parcours daily`` task."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PARCOURS_LOGIN_RECORDS_DAYS)
+    counters_cutoff = now - max(settings.AXES_COOLOFF_TIME, datetime.timedelta(days=1))
+    deleted = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    deleted += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    deleted += AccessAttempt.objects.filter(attempt_time__lt=counters_cutoff).delete()[0]
+    return deleted
 
 
 def record_password_change(*, user: User, action: str, ip_address: str | None = None) -> None:

@@ -112,3 +112,22 @@ def test_wrong_second_factor_codes_lock_the_account_too(world):
     assert LOCKED in page_text(response)
     assert "_auth_user_id" not in client.session  # the half-open session is closed
     assert _attempt(Client(), "director@alpha.example.org", TEST_PASSWORD).status_code == 429
+
+
+def test_daily_deletes_old_login_records(world):
+    import io
+
+    from axes.models import AccessAttempt, AccessLog
+    from django.core.management import call_command
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _attempt(Client(), OTHER_EMAIL, "mauvais")
+        _attempt(Client(), OTHER_EMAIL, TEST_PASSWORD)  # clears that account's counter
+        _attempt(Client(), "personne@example.org", "mauvais")
+    assert AccessLog.objects.exists() and AccessAttempt.objects.exists()
+    with time_machine.travel(start + datetime.timedelta(days=91), tick=False):
+        out = io.StringIO()
+        call_command("daily", stdout=out)
+        assert "journaux de connexion purgés :" in out.getvalue()
+    assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
