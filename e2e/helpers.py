@@ -11,12 +11,67 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 
 def login(page: Page, base_url: str, email: str, password: str) -> None:
-    """Open the login page and submit the credentials (the caller asserts where it lands)."""
+    """Open the login page, submit the credentials and, when the account asks for it, complete
+    the second factor like its owner would: the code of their authenticator app (computed from
+    the device's key, which the test can read in the database) or, at the first login of a
+    director or referent, the enrolment (secret read from the page, first code, backup codes
+    noted). The caller asserts where it lands."""
     page.goto(f"{base_url.rstrip('/')}/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+    if "/connexion/code/" in page.url:
+        enter_code(page, code_for(email))
+    elif "/compte/double-authentification/" in page.url:
+        enrol(page)
+
+
+def enter_code(page: Page, code: str) -> None:
+    page.get_by_label("Code de vérification").fill(code)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()
+
+
+def enrol(page: Page) -> list[str]:
+    """Complete the enrolment page: read the secret, type the current code, note the backup
+    codes and continue. Returns the backup codes."""
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code affiché par l'application").fill(code_from_secret(secret))
+    page.get_by_role("button", name="Activer").click()
+    page.wait_for_load_state()
+    codes = page.locator(".backup-codes code").all_inner_texts()
+    page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
+    page.wait_for_load_state()
+    return codes
+
+
+def code_from_secret(secret: str) -> str:
+    """The current code of the base-32 secret shown on the enrolment page."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    key = b32decode("".join(secret.split()))
+    return str(totp(key)).zfill(6)
+
+
+def code_for(email: str) -> str:
+    """The code the user's authenticator app shows, for a time step the server has not accepted
+    yet (a code is accepted once: two logins in the same 30 s use the next step)."""
+    import time
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
+    while True:
+        now = int(time.time()) // device.step + device.drift
+        for offset in (0, 1):  # the server accepts one step ahead
+            if now + offset > device.last_t:
+                drift = device.drift + offset
+                return str(totp(device.bin_key, step=device.step, drift=drift)).zfill(6)
+        time.sleep(1)
 
 
 # Same settings as the ``page`` fixture of conftest.py: a second user gets their own context.

@@ -7,6 +7,7 @@ See docs/runbook.md for every variable.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "parcours.accounts",
     "parcours.audit",
     "parcours.organisations",
@@ -79,11 +83,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "parcours.organisations.middleware.CurrentMembershipMiddleware",
+    # After the membership middleware: the two-factor rule reads ``request.memberships``.
+    "parcours.accounts.middleware.TwoFactorMiddleware",
+    # Last: turns a lockout raised during authentication into the login page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parcours.urls"
@@ -126,6 +135,20 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2 first: new passwords and every login re-hash with it; the others only verify hashes
+# written before (and are upgraded to Argon2 at the next successful login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The lockout check comes first and refuses a locked account/address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -160,8 +183,11 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 3600)))
+# A session ends after an hour without a request (each request pushes the expiry back) and
+# when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(3600)))
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout rather than absolute
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -209,6 +235,34 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "parcours@local
 # The address links sent by e-mail start with (the tutors' private review links), without a
 # trailing slash: e.g. https://parcours.example.org
 PUBLIC_BASE_URL = os.environ.get("PARCOURS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Password reset links sent by e-mail expire after this many seconds (default 2 hours).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJANGO_PASSWORD_RESET_TIMEOUT", str(2 * 3600)))
+
+# Two-factor authentication (TOTP + backup codes) is mandatory for directors, referents and
+# anyone who reads restricted sections (parcours/accounts/two_factor.py). Switch it off only
+# on a lab install: PARCOURS_REQUIRE_2FA=0.
+PARCOURS_REQUIRE_2FA = env_bool("PARCOURS_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Parcours"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account, or from one
+# address, further attempts are refused for the cool-off time, even with the right password.
+AXES_FAILURE_LIMIT = int(os.environ.get("PARCOURS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("PARCOURS_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one throttled on its own
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "parcours.accounts.throttling.username_from"
+AXES_CLIENT_IP_CALLABLE = "parcours.audit.services.client_ip"
+AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
+# Failures are cleared only after the whole login (password and second factor) succeeds:
+# parcours.accounts.views calls throttling.login_succeeded().
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# Login records (e-mail and IP addresses) are deleted by ``parcours daily`` after this many days.
+PARCOURS_LOGIN_RECORDS_DAYS = int(os.environ.get("PARCOURS_LOGIN_RECORDS_DAYS", "90"))
 
 # Personal data never goes to logs: no request bodies, no request objects (Django's own
 # ``django.request`` records carry the request), no exception messages from failed requests

@@ -18,10 +18,10 @@ from parcours.organisations.models import (
     Site,
 )
 
+from .accounts.world import build_accounts_world
 from .companies.world import build_companies_world
 from .competencies.world import build_competencies_world
 from .factories import (
-    TEST_PASSWORD,
     FundingAgreementFactory,
     MembershipFactory,
     NetworkFactory,
@@ -35,6 +35,7 @@ from .intake.world import build_intake_world
 from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
 from .schedule.world import build_schedule_world
+from .utils import login_client
 
 
 @dataclass
@@ -63,8 +64,7 @@ class World:
         if who == "anonymous":
             return client
         membership = self.outsider if who == "outsider" else self.members[who]
-        assert client.login(email=membership.user.email, password=TEST_PASSWORD)
-        return client
+        return login_client(client, membership.user)
 
 
 @pytest.fixture(autouse=True)
@@ -129,4 +129,5 @@ def world(db) -> World:
     build_schedule_world(world)
     build_companies_world(world)
     build_outcomes_world(world)
+    build_accounts_world(world)
     return world

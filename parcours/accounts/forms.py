@@ -23,3 +23,33 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Adressez-vous à la direction de votre école."),
     }
+
+
+class CodeForm(forms.Form):
+    """The second factor at login: a 6-digit code from the app, or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        max_length=20,
+        help_text=_(
+            "Le code à 6 chiffres affiché par votre application, ou l'un de vos codes de secours."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())
+
+
+class EnrolForm(forms.Form):
+    """Enrolment: the first code the newly configured app shows."""
+
+    code = forms.CharField(
+        label=_("Code affiché par l'application"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -119,3 +120,26 @@ def network_schools(membership: Membership, day: datetime.date | None = None):
 
 def get_network(membership: Membership) -> Network:
     return membership.network
+
+
+def get_active_member(membership: Membership, pk: int) -> Membership:
+    """A membership of the school active today (any role), for the director's staff actions."""
+    if not has_perm(membership, Perm.MANAGE_STAFF):
+        raise Http404
+    queryset = Membership.objects.active_on(_today()).filter(school=membership.school)
+    return get_object_or_404(queryset.select_related("user"), pk=pk)
+
+
+def ended_members_for(membership: Membership) -> QuerySet[Membership]:
+    """The school's memberships that have ended (deactivated or left), latest first."""
+    if not has_perm(membership, Perm.MANAGE_STAFF):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(school=membership.school, active_until__lt=_today())
+        .select_related("user")
+        .order_by("-active_until", "user__last_name", "user__first_name")
+    )
+
+
+def get_ended_member(membership: Membership, pk: int) -> Membership:
+    return get_object_or_404(ended_members_for(membership), pk=pk)

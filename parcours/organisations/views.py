@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from parcours.audit.services import client_ip
 
-from . import selectors, services
+from . import selectors, services, services_staff
 from .access import Perm, has_perm, network_view, school_view
 from .forms import FundingAgreementForm, PartnerForm, RoomForm, SiteForm
 
@@ -163,7 +163,58 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @school_view(Perm.VIEW_STAFF)
 def staff_list(request: HttpRequest) -> HttpResponse:
     staff = selectors.staff_for(request.membership)
-    return render(request, "organisations/staff_list.html", {"staff": staff})
+    can_manage = has_perm(request.membership, Perm.MANAGE_STAFF)
+    ended = selectors.ended_members_for(request.membership) if can_manage else []
+    return render(
+        request,
+        "organisations/staff_list.html",
+        {"staff": staff, "can_manage": can_manage, "ended": ended},
+    )
+
+
+@school_view(Perm.MANAGE_STAFF)
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST ends the membership and the person's sessions now."""
+    member = selectors.get_active_member(request.membership, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services_staff.deactivate_member(
+                membership=request.membership, member=member, ip_address=client_ip(request)
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(
+                request,
+                _("%(name)s est désactivé·e : ses sessions sont fermées et son accès a pris fin.")
+                % {"name": member.user.get_full_name()},
+            )
+            return redirect(_school_url(request, "organisations:staff"))
+    return render(
+        request,
+        "organisations/staff_confirm.html",
+        {"member": member, "action": "deactivate", "error": error},
+        status=400 if error else 200,
+    )
+
+
+@school_view(Perm.MANAGE_STAFF)
+def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST opens the membership again."""
+    member = selectors.get_ended_member(request.membership, pk)
+    if request.method == "POST":
+        services_staff.reactivate_member(
+            membership=request.membership, member=member, ip_address=client_ip(request)
+        )
+        messages.success(
+            request,
+            _("%(name)s est réactivé·e.") % {"name": member.user.get_full_name()},
+        )
+        return redirect(_school_url(request, "organisations:staff"))
+    return render(
+        request, "organisations/staff_confirm.html", {"member": member, "action": "reactivate"}
+    )
 
 
 @school_view(Perm.VIEW_PARTNERS)

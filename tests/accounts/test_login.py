@@ -7,25 +7,31 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parcours.accounts.models import User
 from parcours.audit.models import AuditEvent
 
 from ..factories import TEST_PASSWORD, MembershipFactory, UserFactory
-from ..utils import page_text
+from ..utils import current_code, login_client, page_text
 
 pytestmark = pytest.mark.django_db
 
 FAILURE = "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie et réessayez."
 
 
-def test_director_logs_in_and_lands_on_school_home(world):
+def test_director_logs_in_with_password_then_code_and_lands_on_school_home(world):
+    device = TOTPDevice.objects.create(user=world.members["director"].user, confirmed=True)
     client = Client()
     response = client.post(
         reverse("accounts:login"),
         {"username": "director@alpha.example.org", "password": TEST_PASSWORD},
-        follow=True,
     )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    # Password only: nothing of the school is reachable yet.
+    assert client.get(reverse("organisations:home", args=["e2c-alpha"])).status_code == 302
+    response = client.post(response["Location"], {"code": current_code(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("organisations:home", args=["e2c-alpha"])
     assert "E2C Alpha" in page_text(response)
 
@@ -131,8 +137,7 @@ def test_ended_membership_gives_no_access(world):
 
 def test_user_without_membership_sees_an_explanation(db):
     UserFactory(email="seul@example.org")
-    client = Client()
-    client.login(email="seul@example.org", password=TEST_PASSWORD)
+    client = login_client(Client(), User.objects.get(email="seul@example.org"))
     response = client.get(reverse("home"))
     assert response.status_code == 403
     assert "Adressez-vous à la direction" in page_text(response)

@@ -16,8 +16,8 @@ from django.urls import reverse
 from parcours.audit.models import AuditEvent
 from parcours.companies.models import Company, CompanyEvent, Contact
 
-from ..factories import TEST_PASSWORD, UserFactory
-from ..utils import page_text
+from ..factories import UserFactory
+from ..utils import login_client, page_text
 from .company_helpers import FREE_SIRETS, company, contact, full_company, history
 
 pytestmark = pytest.mark.django_db
@@ -656,7 +656,7 @@ def test_history_filters_and_constant_queries(world):
 def test_the_admin_lists_companies_contacts_and_history_read_only(world):
     user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
     client = Client()
-    assert client.login(email=user.email, password=TEST_PASSWORD)
+    login_client(client, user)
     for model in ("company", "contact", "companyevent"):
         response = client.get(reverse(f"admin:companies_{model}_changelist"), {"q": "Arverne"})
         assert response.status_code == 200, model

@@ -9,7 +9,8 @@ from django.urls import reverse
 from parcours.competencies.loading import default_framework_data
 from parcours.competencies.models import Competency, Framework, LevelDescriptor
 
-from ..factories import TEST_PASSWORD, UserFactory
+from ..factories import UserFactory
+from ..utils import login_client
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_the_default_framework_is_published_and_complete():
 def _admin_client() -> Client:
     user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
     client = Client()
-    assert client.login(email=user.email, password=TEST_PASSWORD)
+    login_client(client, user)
     return client
 
 

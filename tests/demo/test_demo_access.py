@@ -10,7 +10,7 @@ from parcours.accounts.models import User
 from parcours.demo.accounts import DEMO_PASSWORD
 from parcours.organisations.models import Room, Site
 
-from ..utils import page_text
+from ..utils import login_client, page_text, password_works
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,8 @@ def demo_db(demo_built):
 
 def _client(email: str) -> Client:
     client = Client()
-    assert client.login(email=email, password=DEMO_PASSWORD)
+    assert password_works(email, DEMO_PASSWORD)
+    login_client(client, User.objects.get(email=email))
     return client
 
 

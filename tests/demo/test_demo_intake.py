@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from parcours.accounts.models import User
 from parcours.audit.models import AuditEvent
 from parcours.demo.accounts import DEMO_PASSWORD
 from parcours.demo.builder import build_demo, reset_demo
@@ -39,7 +40,7 @@ from parcours.organisations.models import Membership, PrescriberType, Role, Scho
 from parcours.pathways.models import Enrolment, EnrolmentStatus, EntrySituation
 from parcours.people.models import Person, age_on
 
-from ..utils import page_text
+from ..utils import login_client, page_text, password_works
 
 START_2018 = datetime.date(2018, 1, 1)
 END_2018 = datetime.date(2018, 12, 31)
@@ -428,7 +429,8 @@ def test_prescriber_account_sees_only_the_referrals_it_follows(school):
 
 def test_board_of_the_demo_school(school, django_assert_max_num_queries):
     client = Client()
-    assert client.login(email="accueil@e2c-63.demo", password=DEMO_PASSWORD)
+    assert password_works("accueil@e2c-63.demo", DEMO_PASSWORD)
+    login_client(client, User.objects.get(email="accueil@e2c-63.demo"))
     with django_assert_max_num_queries(18):
         response = client.get(reverse("intake:board", args=["e2c-63"]))
     assert response.status_code == 200

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import MembershipFactory, SchoolFactory
+from tests.utils import login_client
 
 PACKAGE = Path(__file__).resolve().parents[2] / "parcours"
 
@@ -62,7 +63,7 @@ def test_school_pages_and_error_pages_carry_the_strict_policy() -> None:
     school = SchoolFactory(slug="e2c-csp")
     member = MembershipFactory(school=school, role="director")
     client = Client()
-    client.force_login(member.user)
+    login_client(client, member.user)
     home = client.get("/e/e2c-csp/")
     assert home.status_code == 200
     assert_hardened_headers(home)

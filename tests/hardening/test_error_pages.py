@@ -10,6 +10,7 @@ from django.test import Client
 
 from parcours.logging import NoPersonalDataFilter, mask_tokens
 from tests.factories import EnrolmentFactory, MembershipFactory, PartnerFactory, SchoolFactory
+from tests.utils import login_client
 
 NOTE = "Note-Confidentielle-Sante-4721"
 
@@ -56,7 +57,7 @@ def test_a_404_on_a_school_url_shows_no_data() -> None:
     enrolment = EnrolmentFactory(school=school, person__last_name="Qwertzmann")
     other = MembershipFactory(school=SchoolFactory(slug="e2c-beta"), role="director")
     client = Client()
-    client.force_login(other.user)
+    login_client(client, other.user)
     for url in (
         f"/e/e2c-alpha/stagiaires/{enrolment.pk}/",  # another school's trainee
         "/e/e2c-beta/stagiaires/987654/?q=Qwertzmann",  # no such trainee
@@ -77,7 +78,7 @@ def test_a_403_shows_the_fixed_message_only() -> None:
         school=school, role="funder", partner=PartnerFactory(school=school, funder=True)
     )
     client = Client()
-    client.force_login(funder.user)
+    login_client(client, funder.user)
     response = client.get("/e/e2c-gamma/stagiaires/")
     assert response.status_code == 403
     assert "Accès refusé" in response.content.decode()

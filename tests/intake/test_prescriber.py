@@ -23,7 +23,7 @@ from ..factories import (
     ReferralFactory,
     UserFactory,
 )
-from ..utils import page_text
+from ..utils import login_client, page_text
 from .referral_data import counts, days_ago, fresh_referral, referral_form_data, today
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_prescriber_sees_only_the_referrals_they_follow(world):
     assert client.get(url("intake:my_referral", colleagues.pk)).status_code == 404
     # And the other organisation's adviser does not see ours.
     other = world.client_for("prescriber")
-    other.force_login(plie_adviser.user)
+    login_client(other, plie_adviser.user)
     referral = world.objects["referral"]
     assert other.get(url("intake:my_referral", referral.pk)).status_code == 404
     assert other.get(url("intake:my_referral", theirs.pk)).status_code == 200
@@ -192,7 +192,7 @@ def test_prescriber_never_sees_notes_nor_reasons(world):
 def test_empty_state(world):
     colleague = _colleague(world)
     client = world.client_for("prescriber")
-    client.force_login(colleague.user)
+    login_client(client, colleague.user)
     text = page_text(client.get(url("intake:my_referrals")))
     assert "Vous n'avez encore orienté personne vers l'école." in text
 

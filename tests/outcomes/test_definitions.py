@@ -21,7 +21,8 @@ from parcours.outcomes.services_definitions import (
     save_definition_version,
 )
 
-from ..factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from ..factories import MembershipFactory, UserFactory
+from ..utils import login_client
 
 pytestmark = pytest.mark.django_db
 
@@ -332,7 +333,7 @@ def test_only_the_direction_chooses_the_headline(world):
 def _admin_client() -> Client:
     user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
     client = Client()
-    assert client.login(email=user.email, password=TEST_PASSWORD)
+    login_client(client, user)
     return client
 
 

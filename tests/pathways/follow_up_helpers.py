@@ -9,7 +9,8 @@ from parcours.audit.models import AuditEvent
 from parcours.organisations.models import Membership
 from parcours.pathways.models import Document, Meeting, RestrictedShare, SupportAction
 
-from ..factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from ..factories import MembershipFactory, UserFactory
+from ..utils import login_client
 
 #: Who reads the enrolment's restricted sections, and who does not (see ``member``).
 MAY_READ = ["referent", "director", "colleague", "intake_shared"]
@@ -18,7 +19,7 @@ MAY_NOT_READ = ["other_referent", "intake", "company_relations", "company_relati
 
 def login(membership: Membership) -> Client:
     client = Client()
-    assert client.login(email=membership.user.email, password=TEST_PASSWORD)
+    login_client(client, membership.user)
     return client
 
 

@@ -17,8 +17,7 @@ from parcours.pathways import services
 from parcours.pathways.forms.documents import DocumentForm, SizeLimitUploadHandler
 from parcours.pathways.models import Document
 
-from ..factories import TEST_PASSWORD
-from ..utils import page_text
+from ..utils import login_client, page_text
 from .follow_up_helpers import MAY_NOT_READ, MAY_READ, client_as, counts, member, url
 from .world import PDF_BYTES
 
@@ -269,7 +268,7 @@ def test_health_document_upload_by_the_referent(world):
 
 def test_upload_keeps_csrf_protection(world):
     client = Client(enforce_csrf_checks=True)
-    client.login(email=world.members["referent"].user.email, password=TEST_PASSWORD)
+    login_client(client, world.members["referent"].user)
     before = counts()
     assert client.post(url(world, "document_upload"), _upload()).status_code == 403
     assert counts() == before

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
 from parcours.pathways.models import EnrolmentPhase, PhaseDefinition
-from tests.factories import TEST_PASSWORD, EnrolmentFactory
-from tests.utils import page_text
+from tests.factories import EnrolmentFactory
+from tests.utils import login_client, page_text
 
 
 def _url(world, enrolment=None) -> str:
@@ -272,7 +272,7 @@ def test_another_referent_of_the_school_may_move_the_phase(world):
         school=world.school, role="referent", user=UserFactory(email="remplacant@alpha.example.org")
     )
     client = Client()
-    assert client.login(email=colleague.user.email, password=TEST_PASSWORD)
+    login_client(client, colleague.user)
     response = client.post(
         _url(world),
         {"phase": _phases(world.school)[2].pk, "on": timezone.localdate().isoformat()},

@@ -24,14 +24,13 @@ from parcours.pathways.models import (
 from parcours.pathways.services import ensure_phases
 
 from ..factories import (
-    TEST_PASSWORD,
     EnrolmentFactory,
     MembershipFactory,
     PersonFactory,
     SiteFactory,
     UserFactory,
 )
-from ..utils import page_text
+from ..utils import login_client, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -392,7 +391,7 @@ def test_query_count_does_not_grow_with_the_rows(world):
 def test_a_referent_with_no_trainee_is_told_so(world):
     newcomer = MembershipFactory(school=world.school, role="referent")
     client = Client()
-    assert client.login(email=newcomer.user.email, password=TEST_PASSWORD)
+    login_client(client, newcomer.user)
     response = client.get(_url())
     assert response.status_code == 200
     assert "Vous ne suivez aucun stagiaire en parcours." in page_text(response)

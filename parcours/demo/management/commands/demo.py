@@ -113,3 +113,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line.rstrip()}")
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write(
+            "  Direction, référent·es et administration : à la première connexion, activez la "
+            "double authentification avec une application (QR code ou clé affichés)."
+        )

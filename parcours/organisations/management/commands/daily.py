@@ -30,6 +30,7 @@ TASKS: list[tuple[str, str]] = [
         "récapitulatifs des suivis envoyés",
         "parcours.outcomes.services_follow_ups.send_follow_up_digests",
     ),
+    ("journaux de connexion purgés", "parcours.accounts.services.purge_login_records"),
 ]
 
 

@@ -1,0 +1,94 @@
+"""Sessions: one hour of inactivity, closed with the browser; « Mon compte »; log out
+everywhere (a per-user secret in the session hash)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from parcours.accounts import services
+from parcours.accounts.models import User
+from parcours.audit.models import AuditEvent
+
+from ..utils import login_client, page_text
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/e/e2c-alpha/"
+
+
+def test_sessions_expire_after_an_hour_of_inactivity_and_at_browser_close():
+    assert settings.SESSION_COOKIE_AGE == 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_header_links_to_my_account_and_logout(world):
+    text = page_text(world.client_for("intake").get(HOME))
+    assert f'href="{reverse("accounts:account")}"' in text
+    assert "Mon compte" in text and "Se déconnecter" in text
+
+
+def test_account_page_shows_the_two_factor_status(world):
+    text = page_text(world.client_for("director").get(reverse("accounts:account")))
+    assert "Activée depuis le" in text
+    assert "Elle est obligatoire pour votre rôle." in text
+    assert "Désactiver la double authentification" not in text
+    text = page_text(world.client_for("funder").get(reverse("accounts:account")))
+    assert "Non activée." in text and "Activer la double authentification" in text
+
+
+def test_session_hash_changes_with_the_session_token(world):
+    user = world.members["intake"].user
+    before = user.get_session_auth_hash()
+    user.rotate_session_token()
+    assert user.get_session_auth_hash() != before
+
+
+def test_log_out_everywhere_asks_then_ends_every_session(world):
+    user = world.members["director"].user
+    laptop = world.client_for("director")
+    phone = world.client_for("director")
+    page = laptop.get(reverse("accounts:logout_everywhere"))
+    assert "Se déconnecter partout ?" in page_text(page)
+    assert phone.get(HOME).status_code == 200  # GET changed nothing
+    response = laptop.post(reverse("accounts:logout_everywhere"), follow=True)
+    assert "Toutes vos sessions sont fermées" in page_text(response)
+    for client in (laptop, phone):
+        response = client.get(HOME)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    event = AuditEvent.objects.get(action="account.sessions.end_all")
+    assert event.school is None and event.object_id == str(user.pk)
+    # Logging in again works.
+    assert login_client(Client(), User.objects.get(pk=user.pk)).get(HOME).status_code == 200
+
+
+def test_end_all_sessions_service_ends_sessions_of_the_user_only(world):
+    mine = world.client_for("intake")
+    theirs = world.client_for("referent")
+    services.end_all_sessions(user=world.members["intake"].user)
+    assert mine.get(HOME).status_code == 302
+    assert theirs.get(HOME).status_code == 200
+
+
+def test_a_session_ends_after_an_hour_without_a_request(world):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = world.client_for("intake")
+        assert client.get(HOME).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=50), tick=False):
+        assert client.get(HOME).status_code == 200  # activity pushes the expiry back
+    with time_machine.travel(start + datetime.timedelta(minutes=100), tick=False):
+        assert client.get(HOME).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=161), tick=False):
+        response = client.get(HOME)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
