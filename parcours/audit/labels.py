@@ -106,6 +106,7 @@ VERBS: dict[str, str] = {
     "month_close": _("clôture du mois"),
     "month_reopen": _("réouverture du mois"),
     "goals": _("objectifs"),
+    "follow_ups_due": _("suivis à faire créés"),
     "signature_create": _("signature"),
     "signature_delete": _("signature retirée"),
     "signatures_reset": _("signatures remises à zéro"),

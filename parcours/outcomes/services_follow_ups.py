@@ -71,6 +71,21 @@ def _morning_of(today: datetime.date) -> datetime.datetime:
 # ------------------------------------------------------------------------------ creation
 
 
+def _audit_created(rows: list[ExitFollowUp], wave: int) -> None:
+    """One system event per school and wave, naming the exits whose follow-up was created."""
+    by_school: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row.exit_id)
+    schools = School.objects.in_bulk(list(by_school))
+    for school_id, exit_ids in by_school.items():
+        record_event(
+            actor=None,
+            action="exit.follow_ups_due",
+            school=schools[school_id],
+            changes={"wave": wave, "exits": exit_ids},
+        )
+
+
 def latest_exit_date_due(today: datetime.date, wave: int) -> datetime.date:
     """The latest exit date whose follow-up ``wave`` is due on or before ``today``.
 
@@ -125,6 +140,7 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
             ]
             ExitFollowUp.objects.bulk_create(rows, batch_size=CREATE_BATCH, ignore_conflicts=True)
             created += len(rows)
+            _audit_created(rows, wave)
     logger.info("exit follow-ups: %d created", created)
     return created
 
