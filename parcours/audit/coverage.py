@@ -66,7 +66,14 @@ AUDITED: dict[str, tuple[str, ...]] = {
     "pathways.meeting": ("meeting.create",),
     "pathways.supportaction": ("support_action.create", "support_action.update"),
     "pathways.restrictedshare": ("restricted.share", "restricted.unshare"),
-    "pathways.document": ("document.create",),
+    # Documents also come with a signed agreement's scan and a competency's proof file.
+    "pathways.document": (
+        "document.create",
+        "agreement.scan_upload",
+        "competencies.assessment",
+        "competencies.correction",
+        "competencies.evidence",
+    ),
     # competencies
     "competencies.assessment": (
         "competencies.positioning",
@@ -107,6 +114,7 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "internship.create",
         "internship.update",
         "internship.cancel",
+        "agreement.scan_upload",
         "exit.record",
     ),
     "companies.internshipgoal": ("internship.goals",),

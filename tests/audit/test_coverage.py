@@ -399,6 +399,11 @@ def _internship(world, _):
         signed_on=datetime.date(2024, 6, 3),
     )
     services_agreements.remove_signature(membership=membership, signature=signature)
+    services_agreements.upload_signed_scan(
+        membership=membership,
+        internship=internship,
+        uploaded_file=SimpleUploadedFile("convention.pdf", PDF, content_type="application/pdf"),
+    )
     services_internships.cancel_internship(
         membership=membership, internship=internship, reason="company", confirmed=True
     )
@@ -566,7 +571,12 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("calendar_feed", ("schedule.calendarfeed",), _feed, who="referent"),
     Driver(
         "internship",
-        ("companies.internship", "companies.internshipgoal", "companies.agreementsignature"),
+        (
+            "companies.internship",
+            "companies.internshipgoal",
+            "companies.agreementsignature",
+            "pathways.document",
+        ),
         _internship,
         who="company_relations",
     ),
