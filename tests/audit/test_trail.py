@@ -271,3 +271,19 @@ def test_every_family_has_its_label_and_unknown_codes_show_as_is():
     )
     assert action_label("zzz.unknown") == "zzz.unknown"
     assert len({f.key for f in FAMILIES}) == len(FAMILIES)
+
+
+def test_every_action_written_by_the_code_has_a_family():
+    """Each ``action="…"`` literal of the product falls in a family of the journal's filter."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "parcours"
+    literal = re.compile(r'action=f?"([a-z_]+\.[a-z_.{}\' ]*)')
+    codes = {
+        match.group(1).split("{")[0]
+        for path in root.rglob("*.py")
+        for match in literal.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert len(codes) > 50
+    assert {code for code in codes if family_of(code) is None} == set()
