@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from .context import get_client_address
 from .models import AuditEvent
 
 
@@ -13,7 +14,9 @@ def client_ip(request: Any) -> str | None:
     """The client address as seen by Django (REMOTE_ADDR; the proxy sets it in production)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from .middleware import request_address
+
+    return request_address(request)
 
 
 def record_event(
@@ -26,7 +29,13 @@ def record_event(
     ip_address: str | None = None,
 ) -> AuditEvent:
     """Write one audit event. ``changes`` must hold no free text about a person, and the
-    record is named by kind and id only (see :func:`describe`)."""
+    record is named by kind and id only (see :func:`describe`).
+
+    Without ``ip_address``, the address of the web request being served is used
+    (``ClientAddressMiddleware``); outside a request (CLI, ``parcours daily``) there is none.
+    """
+    if not ip_address:
+        ip_address = get_client_address()
     if school is None and target is not None:
         school = getattr(target, "school", None)
     return AuditEvent.objects.create(

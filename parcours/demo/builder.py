@@ -47,6 +47,7 @@ from parcours.reporting.network import network_figures
 from parcours.reporting.periods import Period
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
+from .audit_history import build_audit_sample
 from .companies_history import build_companies_history, delete_companies_history
 from .competency_history import (
     build_competency_history,
@@ -800,9 +801,10 @@ def reset_demo() -> None:
     schools = School.objects.filter(network=network) if network else School.objects.none()
 
     # Audit events are append-only: their queryset refuses delete() and they PROTECT the
-    # school and the actor. The demo builder writes none, but using the demo (logging in,
-    # browser tests) does. Resetting the demo is the one place allowed to remove them, with a
-    # raw delete that bypasses the append-only guard. Never do this anywhere else.
+    # school and the actor. The demo builder writes only a recent sample of the journal
+    # (audit_history.py); using the demo (logging in, browser tests) writes more. Resetting
+    # the demo is the one place allowed to remove them, with a raw delete that bypasses the
+    # append-only guard. Never do this anywhere else.
     events = AuditEvent.objects.filter(Q(school__in=schools) | Q(actor__in=demo_users))
     events._raw_delete(events.db)
 
@@ -1068,6 +1070,8 @@ def build_demo() -> DemoSummary:
         school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
     ).earliest("active_from", "pk")
     issue_demo_attestations(schools[FLAGSHIP_SLUG], flagship_director)
+    # Last, so that nothing the builder does afterwards adds to the director's journal.
+    build_audit_sample(schools[FLAGSHIP_SLUG])
 
     summary = demo_summary()
     if summary is None:  # pragma: no cover — the network was created above

@@ -71,6 +71,21 @@ def _morning_of(today: datetime.date) -> datetime.datetime:
 # ------------------------------------------------------------------------------ creation
 
 
+def _audit_created(rows: list[ExitFollowUp]) -> None:
+    """One system event per school, naming by wave the exits whose follow-up was created."""
+    by_school: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        by_school[row.school_id][str(row.wave)].append(row.exit_id)
+    schools = School.objects.in_bulk(list(by_school))
+    for school_id, waves in by_school.items():
+        record_event(
+            actor=None,
+            action="exit.follow_ups_due",
+            school=schools[school_id],
+            changes={"waves": dict(waves)},
+        )
+
+
 def latest_exit_date_due(today: datetime.date, wave: int) -> datetime.date:
     """The latest exit date whose follow-up ``wave`` is due on or before ``today``.
 
@@ -103,6 +118,7 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
     returned = Enrolment.objects.filter(
         person_id=OuterRef("enrolment__person_id"), entry_date__gt=OuterRef("exit_date")
     )
+    all_rows: list[ExitFollowUp] = []
     with transaction.atomic():
         for wave in WAVES:
             latest = latest_exit_date_due(today, wave)
@@ -125,6 +141,9 @@ def create_due_follow_ups(today: datetime.date | None = None) -> int:
             ]
             ExitFollowUp.objects.bulk_create(rows, batch_size=CREATE_BATCH, ignore_conflicts=True)
             created += len(rows)
+            all_rows += rows
+        if all_rows:
+            _audit_created(all_rows)
     logger.info("exit follow-ups: %d created", created)
     return created
 

@@ -254,8 +254,32 @@ def test_output_lists_the_accounts_with_the_password(demo):
 
 
 @pytest.mark.django_db
-def test_creates_no_audit_event(demo):
-    assert AuditEvent.objects.count() == 0
+def test_writes_only_a_recent_sample_of_the_flagship_journal(demo):
+    """History carries no event (it would be falsely dated); the director's journal shows
+    the last two weeks: meetings, attendance, health reads, an export."""
+    import datetime
+
+    from django.utils import timezone
+
+    events = list(AuditEvent.objects.select_related("school", "actor"))
+    assert 30 <= len(events) <= 60
+    assert {event.school.slug for event in events} == {"e2c-63"}
+    assert all(
+        event.actor.email.endswith("@e2c-63.demo") or event.actor.email.endswith(".demo")
+        for event in events
+    )
+    assert all(event.ip_address.startswith("10.0.0.") for event in events)
+    since = timezone.now() - datetime.timedelta(days=15)
+    assert all(since <= event.created_at <= timezone.now() for event in events)
+    actions = {event.action for event in events}
+    # (``document.download`` too once the demo has documents.)
+    assert actions == {
+        "meeting.create",
+        "attendance.mark_session",
+        "restricted.read.trainee_page",
+        "restricted.read.support",
+        "export.trainees",
+    }
 
 
 @pytest.mark.django_db
@@ -289,7 +313,9 @@ def test_reset_removes_audit_events_of_the_demo_and_keeps_other_data(demo, debug
 
     run_demo("--reset")
 
-    assert list(AuditEvent.objects.all()) == [kept_event]
+    # The rebuilt demo writes its journal sample again; the events above are gone.
+    assert not AuditEvent.objects.filter(action="login").exclude(pk=kept_event.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept_event.pk).exists()
     assert School.objects.filter(pk=other_school.pk).exists()
     assert get_user_model().objects.filter(email="someone@example.org").exists()
     assert School.objects.filter(network__slug=NETWORK_SLUG).count() == 57

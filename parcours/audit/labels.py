@@ -1,0 +1,163 @@
+"""French labels of audit actions: one mapping from action prefix to a family.
+
+An action code is ``<prefix>.<verb>`` (``exit.record``, ``restricted.read.health``). Its family
+is the longest prefix listed in :data:`FAMILIES` that the code starts with; its label is the
+family's label and the verb's (``Sorties — enregistrement``). An unknown code is shown as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Family:
+    key: str
+    label: str
+    prefixes: tuple[str, ...]
+
+
+#: The families offered by the journal's "action" filter, in the order shown.
+FAMILIES: tuple[Family, ...] = (
+    Family("restricted_read", _("Lecture de contenu restreint"), ("restricted.read",)),
+    Family("restricted_share", _("Partage de contenu restreint"), ("restricted.",)),
+    Family("documents", _("Documents"), ("document.",)),
+    Family("people", _("Personnes et représentants légaux"), ("person.", "guardian.", "people.")),
+    Family(
+        "intake",
+        _("Candidatures et admissions"),
+        ("referral.", "interview.", "eligibility_rules.", "enrolment.create"),
+    ),
+    Family("info_sessions", _("Informations collectives"), ("info_session.", "registration.")),
+    Family(
+        "pathways",
+        _("Parcours"),
+        ("enrolment.", "plan.", "phase.", "school.pathway_lengths"),
+    ),
+    Family("meetings", _("Entretiens et accompagnement"), ("meeting.", "support_action.")),
+    Family("competencies", _("Compétences et attestations"), ("competencies.", "attestation.")),
+    Family("schedule", _("Planning"), ("session.", "workshop_type.", "calendar_feed.")),
+    Family("attendance", _("Présences"), ("attendance.", "statement.")),
+    Family("companies", _("Entreprises"), ("company.", "contact.", "company_event.")),
+    Family(
+        "internships",
+        _("Stages, conventions et embauches"),
+        ("internship.", "agreement.", "companies.", "hire."),
+    ),
+    Family("exits", _("Sorties et suivis"), ("exit.", "exit_follow_up.")),
+    Family("outcomes", _("Définitions de résultats"), ("outcome_definition.", "outcome_headline.")),
+    Family("exports", _("Exports"), ("export.", "audit.export")),
+    Family(
+        "organisation",
+        _("École, équipe et partenaires"),
+        ("site.", "room.", "partner.", "funding_agreement.", "membership.", "staff.", "school."),
+    ),
+    Family("accounts", _("Comptes et connexions"), ("account.", "accounts.", "login.", "otp.")),
+    Family(
+        "privacy",
+        _("Protection des données"),
+        ("privacy.", "retention.", "subject_access.", "anonymisation.", "legal_hold."),
+    ),
+)
+
+FAMILY_BY_KEY = {family.key: family for family in FAMILIES}
+
+#: Verbs (the last part of a code) and how the journal says them.
+VERBS: dict[str, str] = {
+    "create": _("création"),
+    "create_series": _("création d'une série"),
+    "update": _("modification"),
+    "delete": _("suppression"),
+    "record": _("enregistrement"),
+    "correct": _("correction"),
+    "correction": _("correction"),
+    "undo": _("annulation"),
+    "cancel": _("annulation"),
+    "download": _("téléchargement"),
+    "export": _("export"),
+    "funder_report": _("rapport financeur"),
+    "trainees": _("stagiaires"),
+    "health": _("santé"),
+    "meeting": _("compte rendu confidentiel"),
+    "support": _("accompagnement"),
+    "document": _("document"),
+    "documents": _("liste des documents"),
+    "trainee_page": _("fiche du stagiaire"),
+    "share": _("partage"),
+    "unshare": _("fin du partage"),
+    "phase": _("changement de phase"),
+    "referent": _("changement de référent·e"),
+    "decision": _("décision"),
+    "eligibility_override": _("dérogation d'éligibilité"),
+    "positioning": _("positionnement"),
+    "assessment": _("évaluation"),
+    "evidence": _("preuve"),
+    "certification_create": _("certification ajoutée"),
+    "certification_update": _("certification modifiée"),
+    "issue": _("délivrance"),
+    "revoke": _("révocation"),
+    "reissue": _("nouvelle délivrance"),
+    "mark_day": _("émargement d'une journée"),
+    "mark_session": _("émargement d'une séance"),
+    "company_days": _("jours en entreprise"),
+    "company_days_clear": _("jours en entreprise retirés"),
+    "month_close": _("clôture du mois"),
+    "month_reopen": _("réouverture du mois"),
+    "goals": _("objectifs"),
+    "follow_ups_due": _("suivis à faire créés"),
+    "signature_create": _("signature"),
+    "signature_delete": _("signature retirée"),
+    "signatures_reset": _("signatures remises à zéro"),
+    "scan_upload": _("dépôt du scan signé"),
+    "tutor_link_sent": _("lien envoyé au tuteur"),
+    "tutor_link_revoked": _("lien du tuteur révoqué"),
+    "tutor_link_reminder": _("relance du tuteur"),
+    "review_submitted": _("bilan reçu du tuteur"),
+    "review_recorded": _("bilan saisi"),
+    "review_updated": _("bilan modifié"),
+    "review_to_assessment": _("bilan reporté en évaluations"),
+    "archive": _("archivage"),
+    "unarchive": _("désarchivage"),
+    "activate": _("activation"),
+    "deactivate": _("désactivation"),
+    "reactivate": _("réactivation"),
+    "rename": _("renommage"),
+    "move": _("déplacement"),
+    "attendance": _("présences"),
+    "public": _("inscription en ligne"),
+    "link": _("rattachement"),
+    "default": _("règles par défaut"),
+    "version": _("nouvelle version"),
+    "choose": _("choix"),
+    "pathway_lengths": _("durées de parcours"),
+}
+
+
+def family_of(action: str) -> Family | None:
+    """The family whose longest prefix ``action`` starts with."""
+    best: tuple[int, Family] | None = None
+    for family in FAMILIES:
+        for prefix in family.prefixes:
+            if (action == prefix or action.startswith(prefix)) and (
+                best is None or len(prefix) > best[0]
+            ):
+                best = (len(prefix), family)
+    return best[1] if best else None
+
+
+def action_label(action: str) -> str:
+    """``Famille — verbe`` for a known code; the code itself otherwise."""
+    family = family_of(action)
+    if family is None:
+        return action
+    verb = VERBS.get(action.rsplit(".", 1)[-1])
+    if verb is None:
+        return f"{family.label} — {action}"
+    return f"{family.label} — {verb}"
+
+
+def family_prefixes(key: str) -> tuple[str, ...]:
+    family = FAMILY_BY_KEY.get(key)
+    return family.prefixes if family else ()
