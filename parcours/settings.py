@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "parcours.companies",
     "parcours.intake",
     "parcours.outcomes",
+    "parcours.privacy",
     "parcours.reporting",
     "parcours.demo",
 ]
