@@ -2,7 +2,8 @@
 
 One ``Holding`` per model says how to reach the person from a row (an ORM lookup to the
 ``Person`` id), what a subject access export shows it under, and what the anonymisation does
-with it: which fields are blanked (``erase``), which dates are reduced to their year
+with it: which fields are erased (``erase``: emptied, or the "[effacé]" marker where text
+was; ``marked``: always the marker), which dates are reduced to their year
 (``to_year``), which uploaded files are deleted from storage (``files``), which tokens are
 replaced so that old links stop working (``tokens``), and which fields are kept because the
 figures of past years read them (``keep``). ``delete_rows`` removes the rows entirely.
@@ -32,6 +33,7 @@ class Holding:
     delete_rows: bool = False  # rows removed entirely at anonymisation
     to_year: tuple[str, ...] = ()  # dates reduced to 1 January of their year
     tokens: tuple[str, ...] = ()  # secret tokens replaced (old links stop working)
+    marked: tuple[str, ...] = ()  # set to the "[effacé]" marker whatever they held
 
     @property
     def model_class(self) -> type[Model]:
@@ -54,7 +56,16 @@ HOLDINGS: tuple[Holding, ...] = (
         # first and last names get a placeholder (see services.anonymise_person)
         erase=("email", "phone", "address"),
         to_year=("birth_date",),
-        keep=("gender", "postcode", "commune", "needs_step_free", "created_at", "school"),
+        keep=(
+            "gender",
+            "postcode",
+            "commune",
+            "needs_step_free",
+            "created_at",
+            "school",
+            "anonymised_at",
+            "came_of_age_on",  # written by the anonymisation when the statements need it
+        ),
     ),
     Holding(
         model="people.LegalGuardian",
@@ -99,7 +110,8 @@ HOLDINGS: tuple[Holding, ...] = (
         model="intake.Registration",
         person_path="referral__person",
         label="Inscriptions aux informations collectives",
-        erase=("first_name", "last_name", "email", "phone", "prescriber_name"),
+        erase=("first_name", "last_name", "email", "prescriber_name"),
+        marked=("phone",),  # a registration keeps a (dummy) contact: registration_has_contact
         tokens=("token",),
         keep=("session", "status", "attended", "from_public_agenda"),
     ),
@@ -108,7 +120,15 @@ HOLDINGS: tuple[Holding, ...] = (
         model="pathways.Enrolment",
         person_path="person",
         label="Parcours",
-        keep=("site", "referent", "entry_date", "planned_end_date", "status", "ended_on"),
+        keep=(
+            "site",
+            "referent",
+            "entry_date",
+            "planned_end_date",
+            "status",
+            "ended_on",
+            "age_at_entry",  # written by the anonymisation
+        ),
     ),
     Holding(
         model="pathways.EnrolmentFundingLine",
@@ -123,6 +143,7 @@ HOLDINGS: tuple[Holding, ...] = (
         erase=("address",),
         to_year=("birth_date",),
         keep=(
+            "age_at_entry",  # written by the anonymisation
             "gender",
             "postcode",
             "commune",
@@ -348,6 +369,17 @@ HOLDINGS: tuple[Holding, ...] = (
             "months",
             "days",
         ),
+    ),
+)
+
+HOLDINGS += (
+    # --- privacy: holds lifted before the anonymisation (an active hold prevents it)
+    Holding(
+        model="privacy.LegalHold",
+        person_path="person",
+        label="Conservations pour motif légal",
+        erase=("reason",),
+        keep=("placed_at", "lifted_at"),
     ),
 )
 

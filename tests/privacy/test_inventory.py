@@ -64,7 +64,7 @@ def test_each_holding_names_real_fields_and_a_path_to_the_person():
     person = apps.get_model("people.Person")
     for h in HOLDINGS:
         model = h.model_class
-        for name in (*h.erase, *h.files, *h.keep, *h.to_year, *h.tokens):
+        for name in (*h.erase, *h.files, *h.keep, *h.to_year, *h.tokens, *h.marked):
             try:
                 model._meta.get_field(name)
             except FieldDoesNotExist:  # pragma: no cover - the assertion says which
@@ -91,7 +91,7 @@ def test_every_data_field_of_a_holding_is_classified():
         if h.delete_rows:
             continue
         model = h.model_class
-        classified = {*h.erase, *h.files, *h.keep, *h.to_year, *h.tokens, *NEUTRAL}
+        classified = {*h.erase, *h.files, *h.keep, *h.to_year, *h.tokens, *h.marked, *NEUTRAL}
         classified |= {h.person_path.split("__")[0]}
         for field in model._meta.concrete_fields:
             if field.name in classified:

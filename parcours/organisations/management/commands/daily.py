@@ -30,6 +30,11 @@ TASKS: list[tuple[str, str]] = [
         "récapitulatifs des suivis envoyés",
         "parcours.outcomes.services_follow_ups.send_follow_up_digests",
     ),
+    # Last: the follow-ups above count as contacts.
+    (
+        "personnes anonymisées (fin de la durée de conservation)",
+        "parcours.privacy.services.anonymise_expired",
+    ),
 ]
 
 
