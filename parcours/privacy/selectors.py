@@ -128,6 +128,15 @@ def person_holds(membership: Membership, person: Person) -> QuerySet[LegalHold]:
     )
 
 
+def active_hold_of(membership: Membership, person: Person) -> LegalHold | None:
+    """The person's active hold (None for a member who may not manage privacy)."""
+    from parcours.organisations.access import Perm, has_perm
+
+    if not has_perm(membership, Perm.MANAGE_PRIVACY):
+        return None
+    return LegalHold.objects.active().filter(school=membership.school, person=person).first()
+
+
 def get_active_hold(membership: Membership, pk: int) -> LegalHold:
     try:
         return (

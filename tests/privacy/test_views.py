@@ -150,3 +150,15 @@ def test_the_trainee_page_of_an_anonymised_person(world):
     page = response.content.decode()
     assert "Données anonymisées le" in page
     assert "Léa" not in page and f"Personne n° {enrolment.person.pk}" in page
+
+
+def test_the_trainee_page_shows_the_hold_to_the_director_only(world):
+    enrolment = world.objects["enrolment"]
+    url = reverse("pathways:trainee", args=[world.school.slug, enrolment.pk])
+    director_page = world.client_for("director").get(url).content.decode()
+    assert "Conservation pour motif légal depuis le" in director_page
+    referent_page = world.client_for("referent").get(url).content.decode()
+    assert "Conservation pour motif légal" not in referent_page
+    LegalHold.objects.all().delete()
+    director_page = world.client_for("director").get(url).content.decode()
+    assert "Poser une conservation pour motif légal" in director_page
