@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parcours.companies",
     "parcours.intake",
     "parcours.outcomes",
+    "parcours.privacy",
     "parcours.reporting",
     "parcours.demo",
     "parcours.ops",

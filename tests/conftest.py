@@ -34,6 +34,7 @@ from .factories import (
 from .intake.world import build_intake_world
 from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
+from .privacy.world import build_privacy_world
 from .schedule.world import build_schedule_world
 from .utils import login_client
 
@@ -130,4 +131,5 @@ def world(db) -> World:
     build_companies_world(world)
     build_outcomes_world(world)
     build_accounts_world(world)
+    build_privacy_world(world)
     return world

@@ -59,6 +59,7 @@ from .intake_history import HISTORY_START as INTAKE_HISTORY_START
 from .intake_history import build_intake_history, delete_intake
 from .outcomes_history import build_outcomes_history, delete_outcomes_history
 from .pathway_history import build_pathway_history, delete_pathway_history
+from .privacy_history import build_privacy_history, delete_privacy_history
 from .schedule_history import build_schedule_history, delete_schedule_history
 
 SEED = 2018
@@ -810,6 +811,7 @@ def reset_demo() -> None:
 
     if network is not None:
         school_ids = list(schools.values_list("pk", flat=True))
+        delete_privacy_history(school_ids)  # before the people and the users
         delete_outcomes_history(school_ids)  # before the hires, enrolments and memberships
         delete_companies_history(school_ids)  # before the enrolments, people and partners
         delete_schedule_history(school_ids)  # before the enrolments, rooms and memberships
@@ -1070,6 +1072,7 @@ def build_demo() -> DemoSummary:
         school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
     ).earliest("active_from", "pk")
     issue_demo_attestations(schools[FLAGSHIP_SLUG], flagship_director)
+    build_privacy_history(schools[FLAGSHIP_SLUG], flagship_director)
     # Last, so that nothing the builder does afterwards adds to the director's journal.
     build_audit_sample(schools[FLAGSHIP_SLUG])
 

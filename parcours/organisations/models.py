@@ -68,6 +68,15 @@ class School(models.Model):
         default=9,
         validators=[MinValueValidator(1), MaxValueValidator(48)],
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("durée de conservation après le dernier contact (années)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Passé ce délai après le dernier contact, les données d'une personne sont "
+            "anonymisées par la tâche quotidienne."
+        ),
+    )
 
     objects = DatedQuerySet.as_manager()
 

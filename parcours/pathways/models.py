@@ -112,6 +112,9 @@ class Enrolment(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # The age at entry, written by the anonymisation before the birth date is reduced to its
+    # year; the figures read it through people.models.entry_age (null: computed).
+    age_at_entry = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -229,6 +232,8 @@ class EntrySituation(models.Model):
         _("personne d'origine étrangère"), max_length=10, choices=Answer.choices
     )
     recorded_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+    # The age at entry from this situation's birth date, kept by the anonymisation.
+    age_at_entry = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("situation à l'entrée")

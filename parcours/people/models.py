@@ -42,6 +42,12 @@ class Person(models.Model):
         help_text=_("Ses séances n'ont lieu que dans des salles accessibles de plain-pied."),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    # Set by the anonymisation (parcours.privacy): identity, contact and free text are gone,
+    # the birth date is reduced to 1 January of its year.
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
+    # Kept by the anonymisation only when the monthly statements need it (the person attended
+    # in the calendar year of their 18th birthday): paid half-days are split minor / adult.
+    came_of_age_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("personne")
@@ -68,6 +74,14 @@ class Person(models.Model):
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def birth_year(self) -> int:
+        return self.birth_date.year
 
 
 class GuardianRelation(models.TextChoices):
@@ -108,6 +122,44 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+ADULT_AGE = 18
+
+
+def entry_age(
+    birth_date: datetime.date | None, entry_date: datetime.date, frozen: int | None = None
+) -> int | None:
+    """Age at entry as the figures count it: the age kept at anonymisation (``frozen``) when
+    there is one, else computed from the birth date (``None`` without a birth date)."""
+    if frozen is not None:
+        return frozen
+    if birth_date is None:
+        return None
+    return age_on(birth_date, entry_date)
+
+
+def is_minor_on(person: object, day: datetime.date) -> bool:
+    """Whether ``person`` (an object with ``birth_date`` and, optionally, ``anonymised_at`` and
+    ``came_of_age_on``) was under 18 on ``day``. For an anonymised person the birth date is
+    only a year: the 18th birthday kept at anonymisation decides, else the year."""
+    birth_date = getattr(person, "birth_date", None)
+    if birth_date is None:
+        return False
+    if getattr(person, "anonymised_at", None) is not None:
+        came_of_age = getattr(person, "came_of_age_on", None)
+        if came_of_age is not None:
+            return day < came_of_age
+        return day.year < birth_date.year + ADULT_AGE
+    return age_on(birth_date, day) < ADULT_AGE
+
+
+def coming_of_age(birth_date: datetime.date) -> datetime.date:
+    """The 18th birthday (born on 29 February: of age on 1 March)."""
+    try:
+        return birth_date.replace(year=birth_date.year + ADULT_AGE)
+    except ValueError:
+        return datetime.date(birth_date.year + ADULT_AGE, 3, 1)
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:

@@ -68,7 +68,7 @@ from parcours.pathways.models import (
     EnrolmentPhase,
     JobSeekerStatus,
 )
-from parcours.people.models import Gender, age_on
+from parcours.people.models import Gender, entry_age
 from parcours.schedule.models import AttendanceMark, ClosedMonth
 from parcours.schedule.rates import Rates, group_rates, rates_of
 from parcours.schedule.statements import build_statement, month_bounds
@@ -227,7 +227,7 @@ def city_policy_report(school: School, period: Period) -> CityPolicyReport:
 
     def women(group) -> tuple[int, int]:
         female = [t for t in group if t.gender == Gender.FEMALE]
-        older = [t for t in female if age_on(t.birth_date, t.entry_date) >= 26]
+        older = [t for t in female if t.age_at_entry >= 26]
         return len(female), len(older)
 
     rows = []
@@ -304,7 +304,7 @@ class Participant:
     person_id: int
     last_name: str
     first_name: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None  # None once the person is anonymised (a year only)
     gender: str  # label
     site: str
     entry_date: datetime.date  # of the latest enrolment carrying the line
@@ -342,13 +342,17 @@ def _participants(rows: Iterable[dict[str, Any]]) -> dict[int, Participant]:
             person_id=pid,
             last_name=row["enrolment__person__last_name"],
             first_name=row["enrolment__person__first_name"],
-            birth_date=row["enrolment__person__birth_date"],
+            birth_date=_shown_birth_date(row),
             gender=str(genders.get(row["enrolment__person__gender"], "")),
             site=row["enrolment__site__name"],
             entry_date=row["enrolment__entry_date"],
             planned_end_date=row["enrolment__planned_end_date"],
             ended_on=row["enrolment__ended_on"],
-            age_at_entry=age_on(row["enrolment__person__birth_date"], row["enrolment__entry_date"]),
+            age_at_entry=entry_age(
+                row["enrolment__person__birth_date"],
+                row["enrolment__entry_date"],
+                row["enrolment__age_at_entry"],
+            ),
         )
         for pid, row in latest.items()
     }
@@ -364,8 +368,16 @@ _PARTICIPANT_FIELDS = (
     "enrolment__person__last_name",
     "enrolment__person__first_name",
     "enrolment__person__birth_date",
+    "enrolment__person__anonymised_at",
+    "enrolment__age_at_entry",
     "enrolment__person__gender",
 )
+
+
+def _shown_birth_date(row: dict[str, Any]) -> datetime.date | None:
+    if row["enrolment__person__anonymised_at"] is not None:
+        return None
+    return row["enrolment__person__birth_date"]
 
 
 def _sorted(participants: Iterable[Any]) -> list[Any]:
@@ -564,7 +576,9 @@ def fse_report(school: School, period: Period) -> FseReport:
             "enrolment__entry_date",
             "enrolment__person__last_name",
             "enrolment__person__first_name",
+            "enrolment__person__anonymised_at",
             f"{situation}birth_date",
+            f"{situation}age_at_entry",
             *[f"{situation}{name}" for name in item_fields],
         )
     )
@@ -575,7 +589,9 @@ def fse_report(school: School, period: Period) -> FseReport:
     participants: dict[int, FseParticipant] = {}
     for pid, row in rows.items():
         birth = row[f"{situation}birth_date"]
-        age = age_on(birth, row["enrolment__entry_date"]) if birth else None
+        age = entry_age(birth, row["enrolment__entry_date"], row[f"{situation}age_at_entry"])
+        if row["enrolment__person__anonymised_at"] is not None:
+            birth = None  # a year only
         answers = {name: row[f"{situation}{name}"] or NOT_RECORDED for name in item_fields}
         answers["age"] = _bracket(age, FSE_BRACKETS)[0] if age is not None else NOT_RECORDED
         labels = {}
@@ -723,7 +739,10 @@ class _Mark(NamedTuple):
 
 
 class _Born(NamedTuple):
+    # what people.models.is_minor_on reads
     birth_date: datetime.date
+    anonymised_at: datetime.datetime | None
+    came_of_age_on: datetime.date | None
 
 
 class _Enrolment(NamedTuple):
@@ -742,17 +761,18 @@ def _months_of(period: Period) -> list[datetime.date]:
 def region_report(school: School, period: Period) -> RegionReport:
     """Trainees by age bracket, their attendance and the paid half-days of their statements."""
     people = trainees(school, period)
-    bracket_of = {
-        pid: _bracket(age_on(t.birth_date, t.entry_date), REGION_BRACKETS)[0]
-        for pid, t in people.items()
-    }
+    bracket_of = {pid: _bracket(t.age_at_entry, REGION_BRACKETS)[0] for pid, t in people.items()}
     enrolments = list(
         indicators._enrolments(school, period, None).values_list(
-            "pk", "person_id", "person__birth_date"
+            "pk",
+            "person_id",
+            "person__birth_date",
+            "person__anonymised_at",
+            "person__came_of_age_on",
         )
     )
-    person_of = {pk: person_id for pk, person_id, _birth in enrolments}
-    born = {pk: _Born(birth) for pk, _person, birth in enrolments}
+    person_of = {pk: person_id for pk, person_id, *_born in enrolments}
+    born = {pk: _Born(*facts) for pk, _person, *facts in enrolments}
 
     rates = group_rates([_Enrolment(pk, school.pk) for pk in person_of], period.start, period.end)
     per_bracket: dict[str, Counter[str]] = {code: Counter() for code, *_rest in REGION_BRACKETS}

@@ -61,7 +61,7 @@ from parcours.pathways.models import (
     EnrolmentFundingLine,
     FundingLine,
 )
-from parcours.people.models import Gender, age_on
+from parcours.people.models import Gender, entry_age
 
 from .periods import Period
 
@@ -213,7 +213,7 @@ def _num(value: Decimal | None) -> float | int | None:
 class _Trainee:
     enrolment_id: int
     entry_date: datetime.date
-    birth_date: datetime.date
+    age_at_entry: int  # people.models.entry_age: kept at anonymisation, else computed
     gender: str
     qpv_code: str | None
     diploma_level: str | None
@@ -235,6 +235,7 @@ def _trainees(school: School, period: Period, site: Site | None) -> dict[int, _T
         "person_id",
         "entry_date",
         "person__birth_date",
+        "age_at_entry",
         "person__gender",
         "entry_situation__qpv_code",
         "entry_situation__diploma_level",
@@ -243,12 +244,14 @@ def _trainees(school: School, period: Period, site: Site | None) -> dict[int, _T
         "referral__prescriber__prescriber_type",
     )
     people: dict[int, _Trainee] = {}
-    for pk, person_id, entry, birth, gender, qpv, diploma, rqth, referral, prescriber in rows:
+    for row in rows:
+        pk, person_id, entry, birth, frozen, gender, qpv, diploma, rqth, referral, prescriber = row
         kept = people.get(person_id)
         if kept is not None and (kept.entry_date, kept.enrolment_id) > (entry, pk):
             continue
         kind = NOT_RECORDED if referral is None else prescriber or SPONTANEOUS
-        people[person_id] = _Trainee(pk, entry, birth, gender, qpv, diploma, rqth, kind)
+        age = entry_age(birth, entry, frozen)
+        people[person_id] = _Trainee(pk, entry, age, gender, qpv, diploma, rqth, kind)
     return people
 
 
@@ -350,7 +353,7 @@ def key_figures(school: School, period: Period, site: Site | None = None) -> Key
     under_26 = minors = women = qpv = no_diploma = rqth = 0
     prescribers: Counter[str] = Counter()
     for trainee in people.values():
-        age = age_on(trainee.birth_date, trainee.entry_date)
+        age = trainee.age_at_entry
         under_26 += age < 26
         minors += age < 18
         women += trainee.gender == Gender.FEMALE

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from parcours.people.models import age_on
+from parcours.people.models import ADULT_AGE as _ADULT_AGE
+from parcours.people.models import coming_of_age, is_minor_on
 
 from .models import HALF_DAY_HOURS, AttendanceStatus, ClosedMonth, Half
 
@@ -38,7 +39,7 @@ PAID_STATUSES: frozenset[str] = frozenset(
 )
 
 #: The age from which a trainee is paid at the adult rate.
-ADULT_AGE = 18
+ADULT_AGE = _ADULT_AGE  # of age: paid half-days are split minor / adult
 
 #: Short codes of the day-by-day grid (PDF legend).
 STATUS_CODES: dict[str, str] = {
@@ -156,13 +157,16 @@ class Statement:
         return [row for row in self.days if not row.is_weekend or row.am or row.pm]
 
 
-def _adult_on(birth_date: datetime.date | None, first: datetime.date, last: datetime.date):
+def _adult_on(person: Any, first: datetime.date, last: datetime.date):
+    birth_date = getattr(person, "birth_date", None)
     if birth_date is None:
         return None
-    try:
-        birthday = birth_date.replace(year=birth_date.year + ADULT_AGE)
-    except ValueError:  # born on 29 February: of age on 1 March (see people.models.age_on)
-        birthday = datetime.date(birth_date.year + ADULT_AGE, 3, 1)
+    if getattr(person, "anonymised_at", None) is not None:
+        birthday = getattr(person, "came_of_age_on", None)  # kept when the months need it
+        if birthday is None:
+            return None
+    else:
+        birthday = coming_of_age(birth_date)
     return birthday if first <= birthday <= last else None
 
 
@@ -178,7 +182,6 @@ def build_statement(
     ``half`` and ``status``; marks outside the month are ignored)."""
     first, last = month_bounds(month)
     person = person if person is not None else enrolment.person
-    birth_date = getattr(person, "birth_date", None)
     counts: Counter[str] = Counter()
     paid_minor = paid_adult = 0
     grid: dict[datetime.date, dict[str, str]] = {}
@@ -188,7 +191,7 @@ def build_statement(
         counts[mark.status] += 1
         grid.setdefault(mark.day, {})[mark.half] = mark.status
         if mark.status in PAID_STATUSES:
-            if birth_date is not None and age_on(birth_date, mark.day) < ADULT_AGE:
+            if is_minor_on(person, mark.day):
                 paid_minor += 1
             else:
                 paid_adult += 1
@@ -220,7 +223,7 @@ def build_statement(
         paid_adult=Quantity(paid_adult),
         days=days,
         closed=closed,
-        adult_on=_adult_on(birth_date, first, last),
+        adult_on=_adult_on(person, first, last),
         counts={status.value: counts.get(status.value, 0) for status in AttendanceStatus},
     )
 

@@ -473,8 +473,9 @@ def _add_thirty_of_everything(world) -> None:
 #: competencies and scale), the attendance rates (one aggregate), then the audit event of the
 #: restricted read (its actor and school, the insert in a savepoint) and the session update.
 #: +1: the "Stages en entreprise" section (companies.internship_tags); +1: the second factor's
-#: device of a verified session (django-otp's middleware loads it on each request).
-MAX_QUERIES = 27
+#: device of a verified session (django-otp's middleware loads it on each request); +1: the
+#: legal hold (director).
+MAX_QUERIES = 28
 
 
 @pytest.mark.parametrize("who", ["director", "company_relations", "other_referent"])

@@ -19,6 +19,7 @@ from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.outcomes import selectors_exits
 from parcours.people.phones import display_phone
+from parcours.privacy import selectors as privacy_selectors
 
 from .. import selectors, services, visibility
 from ..forms.trainee import PhaseMoveForm
@@ -59,6 +60,7 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_active": enrolment.status == "active",
         # The exit and its follow-ups (no query for an enrolment in progress).
         "exit_info": selectors_exits.trainee_exit(enrolment),
+        "legal_hold": privacy_selectors.active_hold_of(membership, person),
     }
     return render(request, "pathways/trainee/detail.html", context)
 

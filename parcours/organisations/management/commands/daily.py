@@ -31,6 +31,11 @@ TASKS: list[tuple[str, str]] = [
         "parcours.outcomes.services_follow_ups.send_follow_up_digests",
     ),
     ("journaux de connexion purgés", "parcours.accounts.services.purge_login_records"),
+    # Last: the follow-ups above count as contacts.
+    (
+        "personnes anonymisées (fin de la durée de conservation)",
+        "parcours.privacy.services.anonymise_expired",
+    ),
 ]
 
 
