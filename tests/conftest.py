@@ -34,6 +34,7 @@ from .factories import (
 from .intake.world import build_intake_world
 from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
+from .people.world import build_people_world
 from .schedule.world import build_schedule_world
 
 
@@ -129,4 +130,5 @@ def world(db) -> World:
     build_schedule_world(world)
     build_companies_world(world)
     build_outcomes_world(world)
+    build_people_world(world)
     return world

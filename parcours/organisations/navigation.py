@@ -79,6 +79,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Équipe"), "organisations:staff", Perm.VIEW_STAFF),
     NavEntry(_("Partenaires"), "organisations:partners", Perm.VIEW_PARTNERS),
     NavEntry(_("Financements"), "organisations:funding", Perm.VIEW_FUNDING),
+    NavEntry(_("Droits des personnes"), "people:rights", Perm.MANAGE_PRIVACY, ("people:",)),
     NavEntry(
         _("Paramètres"),
         "organisations:settings",
