@@ -18,7 +18,7 @@ import decimal
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,10 +37,24 @@ class Section:
     rows: list[dict[str, Any]]
 
 
+class _NoQuery(Exception):
+    pass
+
+
+def _refuse_queries(execute, sql, params, many, context):
+    raise _NoQuery
+
+
 def _label(obj: models.Model) -> str:
-    if hasattr(obj, "get_full_name") and callable(obj.get_full_name):
-        return obj.get_full_name() or str(obj.pk)
-    return str(obj)
+    """A readable label of a related record, without any query: its ``__str__`` when that
+    needs nothing beyond what was joined, else its kind and number."""
+    try:
+        with connection.execute_wrapper(_refuse_queries):
+            if hasattr(obj, "get_full_name") and callable(obj.get_full_name):
+                return obj.get_full_name() or str(obj.pk)
+            return str(obj)
+    except _NoQuery:
+        return f"{obj._meta.verbose_name} n° {obj.pk}"
 
 
 def _value(row: models.Model, field: models.Field) -> Any:
@@ -80,10 +94,22 @@ def _fields(holding: Holding) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in holding.tokens]
 
 
+def _joins(fields: list[models.Field]) -> list[str]:
+    """Foreign keys to join, two levels deep, so most labels need no query of their own."""
+    joins = []
+    for field in fields:
+        if not field.is_relation or field.many_to_many:
+            continue
+        joins.append(field.name)
+        for sub in field.related_model._meta.concrete_fields:
+            if sub.is_relation and not sub.many_to_many:
+                joins.append(f"{field.name}__{sub.name}")
+    return joins
+
+
 def _section(holding: Holding, person_id: int) -> Section:
     fields = _fields(holding)
-    relations = [f.name for f in fields if f.is_relation]
-    queryset = holding.queryset_for(person_id).select_related(*relations).order_by("pk")
+    queryset = holding.queryset_for(person_id).select_related(*_joins(fields)).order_by("pk")
     rows = []
     for row in queryset:
         rows.append(

@@ -22,7 +22,7 @@ def complete_holdings(world) -> None:
     person = enrolment.person
     director = world.members["director"]
     referral = ReferralFactory(school=school, person=person, prescriber=world.prescriber_partner)
-    InterviewFactory(referral=referral, school=school)
+    InterviewFactory(referral=referral, school=school, interviewer=world.members["intake"])
     DecisionFactory(referral=referral, school=school, site=world.site, decided_by=director.user)
     session = world.objects.get("info_session")
     if session is not None:
@@ -32,6 +32,7 @@ def complete_holdings(world) -> None:
             referral=referral,
             first_name=person.first_name,
             last_name=person.last_name,
+            email=person.email or "lea@example.net",
         )
     line = FundingLine.objects.order_by("pk").first() or FundingLine.objects.create(
         code="plie-test", name="PLIE"
