@@ -21,7 +21,13 @@ def complete_holdings(world) -> None:
     enrolment = world.objects["enrolment"]
     person = enrolment.person
     director = world.members["director"]
-    referral = ReferralFactory(school=school, person=person, prescriber=world.prescriber_partner)
+    referral = ReferralFactory(
+        school=school,
+        person=person,
+        prescriber=world.prescriber_partner,
+        adviser=world.members["prescriber"],
+    )
+    world.objects["trainee_referral"] = referral
     InterviewFactory(referral=referral, school=school, interviewer=world.members["intake"])
     DecisionFactory(referral=referral, school=school, site=world.site, decided_by=director.user)
     session = world.objects.get("info_session")
@@ -34,12 +40,11 @@ def complete_holdings(world) -> None:
             last_name=person.last_name,
             email=person.email or "lea@example.net",
         )
-    line = FundingLine.objects.order_by("pk").first() or FundingLine.objects.create(
-        code="plie-test", name="PLIE"
-    )
-    EnrolmentFundingLine.objects.get_or_create(
-        school=school, enrolment=enrolment, funding_line=line
-    )
+    # every funding line, so that every funder report lists the trainee
+    for line in FundingLine.objects.all():
+        EnrolmentFundingLine.objects.get_or_create(
+            school=school, enrolment=enrolment, funding_line=line
+        )
     ReferentChange.objects.create(
         school=school,
         enrolment=enrolment,
@@ -64,10 +69,13 @@ def complete_holdings(world) -> None:
     )
 
 
+_COUNTER = itertools.count(1)
+
+
 def mark_free_text(person) -> dict[str, str]:
     """Write a unique marker into every free-text field of every row held about ``person``;
     returns ``{marker: "model.field"}``. Written with ``update()`` (no validation)."""
-    counter = itertools.count(1)
+    counter = _COUNTER
     markers: dict[str, str] = {}
     for holding in HOLDINGS:
         fields = [f for f in free_text_fields(holding.model_class) if f.name not in holding.tokens]

@@ -74,9 +74,7 @@ def test_every_text_field_of_every_model_carries_the_validator():
                 missing.append(f"{model._meta.label}.{field.name} (not free text?)")
     assert missing == []
     # the notes that matter are covered
-    labels = {
-        f"{m._meta.label}.{f.name}" for m in project_models() for f in free_text_fields(m)
-    }
+    labels = {f"{m._meta.label}.{f.name}" for m in project_models() for f in free_text_fields(m)}
     assert {
         "pathways.Meeting.summary",
         "pathways.SupportAction.description",

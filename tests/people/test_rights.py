@@ -40,14 +40,14 @@ def test_one_month_after():
 )
 def test_rights_pages_access(world, who, status):
     client = world.client_for(who)
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     assert client.get(_url(world, "rights")).status_code == status
     assert client.get(_url(world, "person_rights", person.pk)).status_code == status
 
 
 def test_other_schools_person_is_404(world):
     client = world.client_for("director")
-    other = world.others["person"]
+    other = world.others["trainee_person"]
     assert client.get(_url(world, "person_rights", other.pk)).status_code == 404
     assert client.get(_url(world, "export_json", other.pk)).status_code == 404
     request = world.others["subject_request"]
@@ -56,7 +56,7 @@ def test_other_schools_person_is_404(world):
 
 def test_record_a_request(world):
     client = world.client_for("director")
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     received = _today() - datetime.timedelta(days=3)
     response = client.post(
         _url(world, "request_new", person.pk),
@@ -94,7 +94,7 @@ def test_record_a_request(world):
 )
 def test_bad_request_writes_nothing(world, data, message):
     client = world.client_for("director")
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     before = SubjectRequest.objects.count(), AuditEvent.objects.count()
     posted = {"kind": "access", "received_on": "2024-03-01", "channel": "letter", **data}
     response = client.post(_url(world, "request_new", person.pk), posted)
@@ -184,10 +184,10 @@ def test_requests_list_open_first_overdue_flagged_constant_queries(world):
 
 def test_search_people(world):
     client = world.client_for("director")
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     response = client.get(_url(world, "rights"), {"q": person.last_name})
     assert _url(world, "person_rights", person.pk) in response.content.decode()
-    other = world.others["person"]
+    other = world.others["trainee_person"]
     response = client.get(_url(world, "rights"), {"q": other.last_name})
     assert "Aucune personne de ce nom." in page_text(response)
 
@@ -197,7 +197,7 @@ def test_search_people(world):
 
 def _minor(world):
     """The world's trainee made a minor today (born 16 years ago), with a guardian."""
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     person.birth_date = _today().replace(year=_today().year - 16, day=1)
     person.save(update_fields=["birth_date"])
     guardian = LegalGuardian.objects.filter(person=person).first()
@@ -238,7 +238,7 @@ def test_notice_to_guardian_of_a_minor(world):
 
 def test_notice_to_guardian_of_an_adult_is_refused(world):
     client = world.client_for("director")
-    person = world.objects["person"]  # born in 2000
+    person = world.objects["trainee_person"]  # born in 2000
     guardian = LegalGuardian.objects.filter(person=person).first()
     before = PrivacyNotice.objects.count(), AuditEvent.objects.count()
     response = client.post(

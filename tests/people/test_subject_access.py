@@ -31,15 +31,15 @@ def _download_json(world, person) -> dict:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
-    assert response["Cache-Control"].startswith("no-store") or "no-store" in response[
-        "Cache-Control"
-    ]
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
     return json.loads(response.content)
 
 
 def test_every_holding_has_rows_and_every_marker_is_exported(world):
     complete_holdings(world)
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     markers = mark_free_text(person)
     data = _download_json(world, person)
     sections = {section["model"]: section for section in data["sections"]}
@@ -61,7 +61,9 @@ def test_every_holding_has_rows_and_every_marker_is_exported(world):
     enrolment = meeting_fields["enrolment"]["value"]
     assert enrolment["id"] == world.objects["enrolment"].pk and enrolment["label"]
     document = next(
-        f["value"] for f in sections["pathways.Document"]["rows"][0]["fields"] if f["name"] == "file"
+        f["value"]
+        for f in sections["pathways.Document"]["rows"][0]["fields"]
+        if f["name"] == "file"
     )
     assert document["name"] and document["size"] > 0
     # no secret token (private links) in the export
@@ -75,7 +77,7 @@ def test_every_holding_has_rows_and_every_marker_is_exported(world):
 
 
 def test_restricted_sections_and_reads_are_in_the_export(world):
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     enrolment = world.objects["enrolment"]
     # the referent reads the trainee page with its restricted content: audited
     world.client_for("referent").get(
@@ -88,7 +90,7 @@ def test_restricted_sections_and_reads_are_in_the_export(world):
 
 
 def test_downloads_are_audited_without_personal_data(world):
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     client = world.client_for("director")
     client.get(_url(world, "export_json", person))
     client.get(_url(world, "export_pdf", person))
@@ -100,7 +102,7 @@ def test_downloads_are_audited_without_personal_data(world):
 
 
 def test_pdf_is_readable(world):
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     response = world.client_for("director").get(_url(world, "export_pdf", person))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -112,13 +114,13 @@ def test_pdf_is_readable(world):
 
 @pytest.mark.parametrize("who", ["referent", "intake", "funder", "prescriber"])
 def test_export_needs_manage_privacy(world, who):
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     assert world.client_for(who).get(_url(world, "export_json", person)).status_code == 403
     assert not AuditEvent.objects.filter(action="subject_access.export").exists()
 
 
 def test_one_query_per_holding(world):
-    person = world.objects["person"]
+    person = world.objects["trainee_person"]
     enrolment = world.objects["enrolment"]
 
     def count() -> int:

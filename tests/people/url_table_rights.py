@@ -13,10 +13,10 @@ URL_PERMS = {
 }
 
 PK_OBJECTS = {
-    "people:person_rights": "person",
-    "people:request_new": "person",
+    "people:person_rights": "trainee_person",
+    "people:request_new": "trainee_person",
     "people:request_answer": "subject_request",
-    "people:notice_new": "person",
-    "people:export_json": "person",
-    "people:export_pdf": "person",
+    "people:notice_new": "trainee_person",
+    "people:export_json": "trainee_person",
+    "people:export_pdf": "trainee_person",
 }

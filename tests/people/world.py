@@ -27,7 +27,7 @@ def _build(objects: dict, recorded_by) -> None:
         version="Notice d'information v2024-01",
         recorded_by=recorded_by,
     )
-    objects.update(person=person, subject_request=request, privacy_notice=notice)
+    objects.update(trainee_person=person, subject_request=request, privacy_notice=notice)
 
 
 def build_people_world(world) -> None:
