@@ -5,6 +5,7 @@ the answer."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,8 +62,10 @@ def test_director_exports_a_persons_data_and_answers_their_request(
     meetings = next(s for s in data["sections"] if s["model"] == "pathways.Meeting")
     assert any(row["id"] == meeting.pk for row in meetings["rows"])
 
-    with page.expect_download() as pdf_download:
-        page.get_by_role("link", name="Télécharger le PDF").click()
+    with page.expect_download(timeout=90_000) as pdf_download:
+        started = time.monotonic()
+        page.get_by_role("link", name="Télécharger le PDF").click(timeout=90_000)
+    print(f"PDF export in {time.monotonic() - started:.1f} s")
     pdf = PdfReader(pdf_download.value.path())
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert person.full_name in text

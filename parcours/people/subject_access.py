@@ -198,19 +198,35 @@ def display(value: Any) -> str:
     return str(value)
 
 
+#: Fields the PDF leaves out (they are in the JSON): the row's id and the school.
+PDF_HIDDEN = {"id", "school"}
+#: Up to this many fields, a section is one table with a column per field (compact for long
+#: lists such as attendance); beyond, each record is a block of "field: value" lines.
+PDF_MAX_COLUMNS = 8
+
+
 def for_pdf(export: dict) -> list[dict]:
     """The sections with values ready to print (one table per section)."""
-    return [
-        {
-            "title": section["title"],
-            "count": section["count"],
-            "rows": [
-                [(field["label"], display(field["value"])) for field in row["fields"]]
-                for row in section["rows"]
-            ],
-        }
-        for section in export["sections"]
-    ]
+    sections = []
+    for section in export["sections"]:
+        rows = [
+            [
+                (f["label"], display(f["value"]))
+                for f in row["fields"]
+                if f["name"] not in PDF_HIDDEN
+            ]
+            for row in section["rows"]
+        ]
+        columns = [label for label, _value in rows[0]] if rows else []
+        sections.append(
+            {
+                "title": section["title"],
+                "count": section["count"],
+                "columns": columns if len(columns) <= PDF_MAX_COLUMNS else None,
+                "rows": rows,
+            }
+        )
+    return sections
 
 
 def reads_for_pdf(export: dict) -> list[dict]:
