@@ -45,9 +45,11 @@ def search_people(membership: Membership, query: str, limit: int = 20) -> list[P
     return list(people.order_by("last_name", "first_name", "pk")[:limit])
 
 
-def person_rights(membership: Membership, person: Person, today: datetime.date) -> dict[str, Any]:
-    """Requests, notices and guardians of a person, and whether a guardian's notice is
-    missing for a minor (three queries)."""
+def person_rights(
+    membership: Membership, person: Person, today: datetime.date, *, with_guardians: bool = True
+) -> dict[str, Any]:
+    """Requests, notices (and guardians) of a person, and whether a guardian's notice is
+    missing for a minor (two or three queries)."""
     requests = list(
         SubjectRequest.objects.filter(school=membership.school, person=person).order_by(
             F("answered_on").desc(nulls_first=True), "-received_on", "-pk"
@@ -58,8 +60,10 @@ def person_rights(membership: Membership, person: Person, today: datetime.date) 
         .select_related("guardian")
         .order_by("-given_on", "-pk")
     )
-    guardians = list(
-        LegalGuardian.objects.filter(school=membership.school, person=person).order_by("pk")
+    guardians = (
+        list(LegalGuardian.objects.filter(school=membership.school, person=person).order_by("pk"))
+        if with_guardians
+        else []
     )
     minor = person.age_on(today) < 18
     to_guardian = [n for n in notices if n.given_to == NoticeRecipient.GUARDIAN]

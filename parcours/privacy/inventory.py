@@ -73,6 +73,7 @@ HOLDINGS: tuple[Holding, ...] = (
         model="people.PrivacyNotice",
         person_path="person",
         label="Notices d'information remises",
+        erase=("guardian",),  # the guardian's row is deleted (SET_NULL)
         keep=("given_to", "given_on", "medium", "version"),
     ),
     # --- intake

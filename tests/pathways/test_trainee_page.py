@@ -474,6 +474,8 @@ def _add_thirty_of_everything(world) -> None:
 #: competencies and scale), the attendance rates (one aggregate), then the audit event of the
 #: restricted read (its actor and school, the insert in a savepoint) and the session update.
 MAX_QUERIES = 26  # +1: the "Stages en entreprise" section (companies.internship_tags)
+# +2 for the direction: the person's requests and notices (people.templatetags.rights_tags)
+MAX_QUERIES += 2
 
 
 @pytest.mark.parametrize("who", ["director", "company_relations", "other_referent"])

@@ -12,13 +12,13 @@ register = template.Library()
 @register.inclusion_tag("people/rights/_trainee_section.html", takes_context=True)
 def rights_block(context, enrolment, day) -> dict:
     """Requests and notices of the trainee, and the warnings: a minor entered without a notice
-    given to a guardian. Three queries for the direction, none for anybody else."""
+    given to a guardian. Two queries for the direction, none for anybody else."""
     can = context.get("can", set())
     membership = context.get("membership")
     if "manage_privacy" not in can or membership is None:
         return {"show": False}
     person = enrolment.person
-    rights = person_rights(membership, person, day)
+    rights = person_rights(membership, person, day, with_guardians=False)
     minor_at_entry = person.age_on(enrolment.entry_date) < 18
     return {
         **rights,
