@@ -134,3 +134,46 @@ def test_a_write_that_skips_validation_is_refused_on_save(world):
         )
     assert error.value.message_dict == {"next_steps": [str(MESSAGE)]}
     assert Meeting.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "data", "model"),
+    [
+        (
+            "pathways:support_create",
+            {
+                "domain": "housing",
+                "description": f"NIR : {VALID}",
+                "partner_organisation": "CCAS",
+                "opened_on": "2024-03-01",
+                "hours": "2,5",
+            },
+            "pathways.SupportAction",
+        ),
+        (
+            "outcomes:exit_new",
+            {
+                "exit_date": "2024-04-12",
+                "destination": "cdd",
+                "months": "4",
+                "days": "0",
+                "organisation": "Transports Arvernes",
+                "comment": f"sécu {VALID.replace(' ', '')}",
+                "confirm": "1",  # refused when written (check_exit only previews)
+            },
+            "outcomes.Exit",
+        ),
+    ],
+)
+def test_other_notes_refuse_a_nir_and_write_nothing(world, url_name, data, model):
+    from django.apps import apps
+
+    enrolment = world.objects["enrolment"]
+    rows = apps.get_model(model).objects
+    before = rows.count(), AuditEvent.objects.count()
+    url = reverse(url_name, args=[world.school.slug, enrolment.pk])
+    response = world.client_for("referent").post(url, data)
+    assert response.status_code == 400
+    assert str(MESSAGE) in page_text(response)
+    assert (rows.count(), AuditEvent.objects.count()) == before
