@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from parcours.audit.services import client_ip
+from parcours.audit.services import client_ip, record_event
+from parcours.intake import ratelimit
 from parcours.organisations.access import Perm, school_view
 from parcours.pdf import render_pdf
 
@@ -190,9 +191,31 @@ def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: Subject access exports: at most 30 downloads per hour per member. A director answers a
+#: few requests a month; many exports in a row look like data being taken away.
+EXPORT_LIMIT = 30
+EXPORT_WINDOW = 3600
+
+
+class _TooMany(Exception):
+    pass
+
+
 def _export(request: HttpRequest, pk: int, fmt: str) -> tuple:
     membership = request.membership
     person = selectors_rights.get_person(membership, pk)
+    if not ratelimit.allow(
+        "subject_access", str(membership.pk), limit=EXPORT_LIMIT, window=EXPORT_WINDOW
+    ):
+        record_event(
+            actor=request.user,
+            action="subject_access.rate_limited",
+            target=person,
+            school=person.school,
+            changes={"format": fmt},
+            ip_address=client_ip(request),
+        )
+        raise _TooMany
     by = request.user.get_full_name() or request.user.email
     data = subject_access.build_export(person, generated_by=by)
     services_rights.record_export(
@@ -208,10 +231,22 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "people/rights/too_many.html",
+        {"limit": EXPORT_LIMIT, "minutes": EXPORT_WINDOW // 60},
+        status=429,
+    )
+
+
 @never_cache
 @school_view(Perm.MANAGE_PRIVACY)
 def export_json(request: HttpRequest, pk: int) -> HttpResponse:
-    _person, data, filename = _export(request, pk, "json")
+    try:
+        _person, data, filename = _export(request, pk, "json")
+    except _TooMany:
+        return _too_many(request)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return _attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), filename)
 
@@ -219,7 +254,10 @@ def export_json(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @school_view(Perm.MANAGE_PRIVACY)
 def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    person, data, filename = _export(request, pk, "pdf")
+    try:
+        person, data, filename = _export(request, pk, "pdf")
+    except _TooMany:
+        return _too_many(request)
     pdf = render_pdf(
         "people/rights/export_pdf.html",
         {

@@ -140,3 +140,23 @@ def test_one_query_per_holding(world):
         )
     assert count() == few
     assert few <= len(HOLDINGS) + 2
+
+
+def test_exports_are_rate_limited(world, monkeypatch):
+    from django.core.cache import cache
+
+    from parcours.people import views_rights
+
+    cache.clear()
+    monkeypatch.setattr(views_rights, "EXPORT_LIMIT", 2)
+    person = world.objects["trainee_person"]
+    client = world.client_for("director")
+    assert client.get(_url(world, "export_json", person)).status_code == 200
+    assert client.get(_url(world, "export_json", person)).status_code == 200
+    response = client.get(_url(world, "export_pdf", person))
+    assert response.status_code == 429
+    assert "Trop d'exports de données personnelles" in response.content.decode()
+    assert AuditEvent.objects.filter(action="subject_access.export").count() == 2
+    refused = AuditEvent.objects.get(action="subject_access.rate_limited")
+    assert refused.changes == {"format": "pdf"}
+    cache.clear()
