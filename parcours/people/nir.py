@@ -39,7 +39,7 @@ _CANDIDATE = re.compile(
 # CharFields that hold no free text (codes, identifiers, references), never checked.
 _NOT_FREE_TEXT = re.compile(
     r"(^|_)(token|code|slug|siret|siren|number|phone|email|postcode|ip_address|rome|hash|"
-    r"key|password|status|kind|action|object_type|object_id|object_repr|number)($|_)"
+    r"key|password|status|kind|action|object_type|object_id|object_repr)($|_)"
 )
 
 
