@@ -14,6 +14,7 @@ urlpatterns = [
     path("reseau/", organisation_views.network_home, name="network_home"),
     path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
     path("e/<slug:school_slug>/", include("parcours.intake.urls")),
+    path("e/<slug:school_slug>/", include("parcours.people.urls")),
     path("e/<slug:school_slug>/", include("parcours.pathways.urls")),
     path("e/<slug:school_slug>/", include("parcours.competencies.urls")),
     path("e/<slug:school_slug>/", include("parcours.schedule.urls")),

@@ -34,6 +34,7 @@ from .factories import (
 from .intake.world import build_intake_world
 from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
+from .people.world import build_people_world
 from .privacy.world import build_privacy_world
 from .schedule.world import build_schedule_world
 from .utils import login_client
@@ -132,4 +133,5 @@ def world(db) -> World:
     build_outcomes_world(world)
     build_accounts_world(world)
     build_privacy_world(world)
+    build_people_world(world)
     return world

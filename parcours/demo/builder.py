@@ -60,6 +60,7 @@ from .intake_history import build_intake_history, delete_intake
 from .outcomes_history import build_outcomes_history, delete_outcomes_history
 from .pathway_history import build_pathway_history, delete_pathway_history
 from .privacy_history import build_privacy_history, delete_privacy_history
+from .rights_history import build_rights_history, delete_rights_history
 from .schedule_history import build_schedule_history, delete_schedule_history
 
 SEED = 2018
@@ -812,6 +813,7 @@ def reset_demo() -> None:
     if network is not None:
         school_ids = list(schools.values_list("pk", flat=True))
         delete_privacy_history(school_ids)  # before the people and the users
+        delete_rights_history(school_ids)  # before the people and the users
         delete_outcomes_history(school_ids)  # before the hires, enrolments and memberships
         delete_companies_history(school_ids)  # before the enrolments, people and partners
         delete_schedule_history(school_ids)  # before the enrolments, rooms and memberships
@@ -1068,6 +1070,7 @@ def build_demo() -> DemoSummary:
     build_schedule_history(schools[FLAGSHIP_SLUG])
     build_companies_history(schools[FLAGSHIP_SLUG])
     build_outcomes_history(schools[FLAGSHIP_SLUG])
+    build_rights_history(schools[FLAGSHIP_SLUG])
     flagship_director = Membership.objects.filter(
         school=schools[FLAGSHIP_SLUG], role=Role.DIRECTOR
     ).earliest("active_from", "pk")

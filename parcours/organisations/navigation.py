@@ -78,9 +78,12 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(_("Mes orientations"), "intake:my_referrals", Perm.REFER, ("intake:my_referral",)),
     NavEntry(_("Équipe"), "organisations:staff", Perm.VIEW_STAFF),
     NavEntry(_("Partenaires"), "organisations:partners", Perm.VIEW_PARTNERS),
-    NavEntry(_("Protection des données"), "privacy:home", Perm.MANAGE_PRIVACY, ("privacy:",)),
     NavEntry(_("Financements"), "organisations:funding", Perm.VIEW_FUNDING),
     NavEntry(_("Journal d'audit"), "audit:trail", Perm.VIEW_AUDIT_TRAIL, ("audit:",)),
+    # Retention, legal holds, and the people's requests and notices (linked from its page).
+    NavEntry(
+        _("Protection des données"), "privacy:home", Perm.MANAGE_PRIVACY, ("privacy:", "people:")
+    ),
     NavEntry(
         _("Paramètres"),
         "organisations:settings",

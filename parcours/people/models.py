@@ -168,3 +168,150 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+# --------------------------------------------------------------------- the person's rights
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Accès")
+    RECTIFICATION = "rectification", _("Rectification")
+    OBJECTION = "objection", _("Opposition")
+    ERASURE = "erasure", _("Effacement")
+    LIMITATION = "limitation", _("Limitation")
+
+
+class RequestChannel(models.TextChoices):
+    LETTER = "letter", _("Courrier")
+    EMAIL = "email", _("E-mail")
+    IN_PERSON = "in_person", _("Sur place")
+    PHONE = "phone", _("Téléphone")
+
+
+class RequestOutcome(models.TextChoices):
+    GRANTED = "granted", _("Accordée")
+    PARTIAL = "partial", _("Partiellement accordée")
+    REFUSED = "refused", _("Refusée")
+    MOOT = "moot", _("Sans objet")
+
+
+def one_month_after(day: datetime.date) -> datetime.date:
+    """The same day a month later (GDPR art. 12(3)); the month's last day when it is shorter."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class SubjectRequest(models.Model):
+    """A request from the person about their data (GDPR art. 15–21), with its answer."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="requests"
+    )
+    kind = models.CharField(_("demande"), max_length=20, choices=RequestKind.choices)
+    received_on = models.DateField(_("reçue le"))
+    channel = models.CharField(_("reçue par"), max_length=20, choices=RequestChannel.choices)
+    details = models.TextField(
+        _("précisions"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Ce que la personne demande, en quelques mots."),
+    )
+    due_on = models.DateField(_("réponse due le"))
+    answered_on = models.DateField(_("répondue le"), null=True, blank=True)
+    answer = models.TextField(_("réponse"), blank=True, max_length=4000)
+    outcome = models.CharField(
+        _("suite donnée"), max_length=20, choices=RequestOutcome.choices, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("enregistrée par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demande de la personne")
+        verbose_name_plural = _("demandes des personnes")
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["school", "answered_on", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=models.F("received_on")),
+                name="subject_request_answer_after_receipt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.received_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.received_on and not self.due_on:
+            self.due_on = one_month_after(self.received_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_on is None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_open and self.due_on < today
+
+
+class NoticeRecipient(models.TextChoices):
+    PERSON = "person", _("La personne")
+    GUARDIAN = "guardian", _("Son représentant légal")
+
+
+class NoticeMedium(models.TextChoices):
+    HAND = "hand", _("Remise en main propre")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Courrier")
+
+
+class PrivacyNotice(models.Model):
+    """An information notice (GDPR art. 13) given to the person or to their legal guardian."""
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="notices"
+    )
+    given_to = models.CharField(
+        _("remise à"), max_length=10, choices=NoticeRecipient.choices, default="person"
+    )
+    guardian = models.ForeignKey(
+        LegalGuardian,
+        verbose_name=_("représentant·e légal·e"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    given_on = models.DateField(_("remise le"))
+    medium = models.CharField(_("moyen"), max_length=10, choices=NoticeMedium.choices)
+    version = models.CharField(
+        _("version de la notice"),
+        max_length=100,
+        help_text=_("Par exemple « Notice d'information v2026-01 »."),
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("enregistrée par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice d'information remise")
+        verbose_name_plural = _("notices d'information remises")
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.given_on:%d/%m/%Y})"

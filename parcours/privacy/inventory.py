@@ -73,6 +73,20 @@ HOLDINGS: tuple[Holding, ...] = (
         label="Représentants légaux",
         delete_rows=True,
     ),
+    Holding(
+        model="people.SubjectRequest",
+        person_path="person",
+        label="Demandes de la personne sur ses données",
+        erase=("details", "answer"),
+        keep=("kind", "received_on", "channel", "due_on", "answered_on", "outcome"),
+    ),
+    Holding(
+        model="people.PrivacyNotice",
+        person_path="person",
+        label="Notices d'information remises",
+        erase=("guardian",),  # the guardian's row is deleted (SET_NULL)
+        keep=("given_to", "given_on", "medium", "version"),
+    ),
     # --- intake
     Holding(
         model="intake.Referral",

@@ -476,6 +476,8 @@ def _add_thirty_of_everything(world) -> None:
 #: device of a verified session (django-otp's middleware loads it on each request); +1: the
 #: legal hold (director).
 MAX_QUERIES = 28
+# +2 for the direction: the person's requests and notices (people.templatetags.rights_tags)
+MAX_QUERIES += 2
 
 
 @pytest.mark.parametrize("who", ["director", "company_relations", "other_referent"])
