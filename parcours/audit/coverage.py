@@ -25,6 +25,11 @@ AUDITED: dict[str, tuple[str, ...]] = {
     # people
     "people.person": ("referral.create", "enrolment.create"),
     "people.legalguardian": ("guardian.create", "guardian.update", "guardian.delete"),
+    "people.subjectrequest": ("subject_request.create", "subject_request.answer"),
+    # A guardian removed leaves the notices given to them without their link (SET_NULL).
+    "people.privacynotice": ("privacy_notice.create", "guardian.delete"),
+    # privacy
+    "privacy.legalhold": ("legal_hold.place", "legal_hold.lift"),
     # intake
     "intake.referral": (
         "referral.create",
@@ -152,6 +157,13 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "exit.undo",
     ),
 }
+
+#: The anonymisation (``parcours daily``, ``parcours.privacy.services.anonymise_person``)
+#: rewrites or deletes, in one transaction per person, the rows of every model of the
+#: inventory of personal data — which lists every model above (``tests/privacy`` proves it) —
+#: under one event by the system.
+ANONYMISE = "person.anonymise"
+AUDITED = {label: (*actions, ANONYMISE) for label, actions in AUDITED.items()}
 
 #: model label → why its writes carry no event of their own.
 NOT_AUDITED: dict[str, str] = {}

@@ -2,7 +2,9 @@
 
 An action code is ``<prefix>.<verb>`` (``exit.record``, ``restricted.read.health``). Its family
 is the longest prefix listed in :data:`FAMILIES` that the code starts with; its label is the
-family's label and the verb's (``Sorties — enregistrement``). An unknown code is shown as is.
+family's label and the verb's (``Sorties — enregistrement``), or the code's own wording when
+:data:`ACTIONS` has one (where the verb alone would say too little). An unknown code is shown
+as is.
 """
 
 from __future__ import annotations
@@ -58,7 +60,17 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "privacy",
         _("Protection des données"),
-        ("privacy.", "retention.", "subject_access.", "anonymisation.", "legal_hold."),
+        (
+            "privacy.",
+            "retention.",
+            "subject_access.",
+            "subject_request.",
+            "privacy_notice.",
+            "anonymisation.",
+            "legal_hold.",
+            "person.anonymise",
+            "school.retention",
+        ),
     ),
 )
 
@@ -135,6 +147,26 @@ VERBS: dict[str, str] = {
 }
 
 
+#: Whole codes whose wording is their own, rather than their verb's.
+ACTIONS: dict[str, str] = {
+    "account.password.change": _("mot de passe changé"),
+    "account.password.reset": _("mot de passe réinitialisé"),
+    "account.sessions.end_all": _("déconnexion de toutes les sessions"),
+    "account.two_factor.enable": _("double authentification activée"),
+    "account.two_factor.disable": _("double authentification désactivée"),
+    "account.two_factor.backup_codes": _("nouveaux codes de secours"),
+    "person.anonymise": _("anonymisation d'une personne"),
+    "school.retention": _("durée de conservation des données"),
+    "legal_hold.place": _("conservation pour motif légal posée"),
+    "legal_hold.lift": _("conservation pour motif légal levée"),
+    "subject_request.create": _("demande d'une personne sur ses données enregistrée"),
+    "subject_request.answer": _("réponse à une demande d'une personne"),
+    "privacy_notice.create": _("notice d'information remise"),
+    "subject_access.export": _("export des données d'une personne (droit d'accès)"),
+    "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+}
+
+
 def family_of(action: str) -> Family | None:
     """The family whose longest prefix ``action`` starts with."""
     best: tuple[int, Family] | None = None
@@ -152,7 +184,7 @@ def action_label(action: str) -> str:
     family = family_of(action)
     if family is None:
         return action
-    verb = VERBS.get(action.rsplit(".", 1)[-1])
+    verb = ACTIONS.get(action) or VERBS.get(action.rsplit(".", 1)[-1])
     if verb is None:
         return f"{family.label} — {action}"
     return f"{family.label} — {verb}"

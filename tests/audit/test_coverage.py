@@ -41,7 +41,10 @@ from parcours.outcomes import services_exits, services_follow_ups
 from parcours.pathways import services as pathway_services
 from parcours.pathways import services_sharing
 from parcours.pathways.models import FundingLine
-from parcours.people import services_guardians
+from parcours.people import services_guardians, services_rights
+from parcours.privacy import services as privacy_services
+from parcours.privacy.inventory import HOLDINGS
+from parcours.privacy.models import LegalHold
 from parcours.schedule import services_attendance, services_calendar, services_sessions
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +273,81 @@ def _guardian(world, _):
         first_name="Annie",
     )
     services_guardians.remove_guardian(membership=world.members["director"], guardian=guardian)
+
+
+def _requests(world, _):
+    membership = world.members["director"]
+    request = services_rights.record_request(
+        membership=membership,
+        person=world.objects["person"],
+        kind="access",
+        received_on=_today() - datetime.timedelta(days=3),
+        channel="letter",
+        details="Demande de copie du dossier.",
+    )
+    services_rights.answer_request(
+        membership=membership,
+        request=request,
+        answered_on=_today(),
+        outcome="granted",
+        answer="Copie remise.",
+    )
+
+
+def _notice(world, _):
+    services_rights.record_notice(
+        membership=world.members["director"],
+        person=world.objects["person"],
+        given_to="person",
+        given_on=_today(),
+        medium="hand",
+        version="2026-01",
+    )
+
+
+# ------------------------------------------------------------------------------ privacy
+
+
+def _holds(world, _):
+    membership = world.members["director"]
+    hold = world.objects["legal_hold"]
+    privacy_services.lift_hold(membership=membership, hold=hold)
+    privacy_services.place_hold(membership=membership, person=hold.person, reason="Contentieux")
+
+
+def _rich_unheld_person(world):
+    """The world's trainee with rows in every holding of the inventory, no hold on them."""
+    from tests.people.rich_person import complete_holdings
+
+    complete_holdings(world)
+    person = world.objects["trainee_person"]
+    LegalHold.objects.filter(person=person).update(
+        lifted_at=timezone.now(), lifted_by=world.members["director"].user
+    )
+    return person
+
+
+def _anonymise(world, person):
+    assert privacy_services.anonymise_person(person=person)
+
+
+#: What the anonymisation changes: the holdings with something to erase or delete, and the
+#: ages it keeps on the enrolment and its entry situation before the birth date goes.
+ANONYMISED = tuple(
+    sorted(
+        {
+            holding.model.lower()
+            for holding in HOLDINGS
+            if holding.delete_rows
+            or holding.erase
+            or holding.marked
+            or holding.files
+            or holding.to_year
+            or holding.tokens
+        }
+        | {"pathways.enrolment", "pathways.entrysituation"}
+    )
+)
 
 
 # ------------------------------------------------------------------------------ competencies
@@ -553,6 +631,11 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("share", ("pathways.restrictedshare",), _share, who="referent"),
     Driver("document", ("pathways.document",), _document, who="referent"),
     Driver("guardian", ("people.legalguardian",), _guardian),
+    Driver("subject_requests", ("people.subjectrequest",), _requests),
+    Driver("privacy_notice", ("people.privacynotice",), _notice),
+    Driver("legal_holds", ("privacy.legalhold",), _holds),
+    # parcours daily: the system, for one person at a time.
+    Driver("anonymisation", ANONYMISED, _anonymise, _rich_unheld_person, who=None),
     Driver(
         "assessments",
         ("competencies.assessment", "competencies.evidence"),
