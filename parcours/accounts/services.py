@@ -28,9 +28,25 @@ BACKUP_NAME = "Codes de secours"
 
 
 def _audit(*, actor: User, user: User, action: str, ip_address: str | None, **changes) -> None:
-    record_event(
-        actor=actor, action=action, target=user, school=None, changes=changes, ip_address=ip_address
+    """One event per school the account is active in (each director sees it in their school's
+    journal); one without a school for an account that belongs to none (the administration)."""
+    from parcours.organisations.models import Membership
+
+    memberships = (
+        Membership.objects.active_on(timezone.localdate())
+        .filter(user=user, school__isnull=False)
+        .select_related("school")
     )
+    schools = list({m.school_id: m.school for m in memberships}.values()) or [None]
+    for school in schools:
+        record_event(
+            actor=actor,
+            action=action,
+            target=user,
+            school=school,
+            changes=changes,
+            ip_address=ip_address,
+        )
 
 
 def check_totp(key_hex: str, token: str) -> int | None:

@@ -70,7 +70,7 @@ from parcours.competencies.models import Competency
 from parcours.organisations.models import Membership, Role, School, Site
 from parcours.outcomes.models import Exit
 from parcours.pathways.models import Enrolment, EnrolmentStatus, TargetJob
-from parcours.people.models import GuardianRelation, LegalGuardian, age_on
+from parcours.people.models import GuardianRelation, LegalGuardian, PrivacyNotice, age_on
 from parcours.schedule.models import AttendanceMark, AttendanceStatus, Half
 
 from .competency_history import _db_date, default_framework
@@ -1801,6 +1801,8 @@ def delete_companies_history(school_ids: list[int]) -> None:
     # The exits made of these hires keep their destination and lose the link, as on delete
     # (``Exit.hire`` is SET_NULL, which the raw deletes below do not apply).
     Exit.objects.filter(hire__school_id__in=school_ids).update(hire=None)
+    # Likewise the notices given to a guardian (``PrivacyNotice.guardian`` is SET_NULL).
+    PrivacyNotice.objects.filter(guardian__school_id__in=school_ids).update(guardian=None)
     future = AttendanceMark.objects.filter(
         school_id__in=school_ids, status=AttendanceStatus.COMPANY, day__gte=timezone.localdate()
     )

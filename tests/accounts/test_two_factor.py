@@ -136,7 +136,7 @@ def test_enrolment_confirms_with_a_code_and_shows_ten_backup_codes_once(world):
     assert len(stored) == 10 and not set(codes) & set(stored)
     assert client.get(HOME).status_code == 200  # the session is verified
     event = AuditEvent.objects.get(action="account.two_factor.enable")
-    assert event.school is None and event.object_id == str(user.pk) and event.actor == user
+    assert event.school == world.school and event.object_id == str(user.pk) and event.actor == user
     # The codes are never shown again.
     account = page_text(client.get(reverse("accounts:account")))
     assert "Il vous reste 10 codes de secours." in account

@@ -22,8 +22,10 @@ def _former_member(school, email: str):
 def build_accounts_world(world) -> None:
     world.objects["active_member"] = world.members["intake"]
     world.others["active_member"] = world.outsider
-    world.objects["former_member"] = _former_member(world.school, "ancien@alpha.example.org")
-    world.others["former_member"] = _former_member(world.other_school, "ancien@beta.example.org")
+    world.objects["former_member"] = _former_member(world.school, "ancien-membre@alpha.example.org")
+    world.others["former_member"] = _former_member(
+        world.other_school, "ancien-membre@beta.example.org"
+    )
     # A password reset link that is not valid (the page then says so).
     link = SimpleNamespace(uidb64="MTIzNDU", token="lien-expire")
     world.objects["reset_link"] = world.others["reset_link"] = link
