@@ -48,6 +48,8 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "registration.cancel",
         "registration.link",
         "info_session.attendance",
+        # ``parcours daily``: those that never became a candidacy, past the retention.
+        "registration.anonymise",
     ),
     "intake.interview": ("interview.create",),
     "intake.decision": ("referral.decision",),

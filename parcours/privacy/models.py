@@ -64,6 +64,8 @@ class RetentionRun(models.Model):
     anonymised = models.PositiveIntegerField(_("personnes anonymisées"), default=0)
     skipped_held = models.PositiveIntegerField(_("reportées (conservation légale)"), default=0)
     errors = models.PositiveIntegerField(_("erreurs"), default=0)
+    #: Registrations to information sessions that never became a candidacy, anonymised.
+    registrations = models.PositiveIntegerField(_("inscriptions anonymisées"), default=0)
 
     class Meta:
         verbose_name = _("passage d'anonymisation")

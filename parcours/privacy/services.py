@@ -184,9 +184,39 @@ def run_school(school: School, *, as_of: datetime.date | None = None) -> Retenti
         except Exception:
             logger.exception("anonymisation failed for person id %s", person_id)
             run.errors += 1
+    run.registrations = anonymise_unlinked_registrations(school, as_of=as_of)
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def anonymise_unlinked_registrations(school: School, *, as_of: datetime.date) -> int:
+    """Anonymise the registrations to information sessions that never became a candidacy
+    (public agenda, no referral: they belong to no person) once the session is past the
+    school's retention — the same rules as a person's registrations. One event per school."""
+    holding = next(h for h in HOLDINGS if h.model == "intake.Registration")
+    cutoff = selectors.retention_cutoff(school, as_of)
+    rows = (
+        holding.model_class._base_manager.filter(
+            school=school, referral__isnull=True, session__starts_at__date__lt=cutoff
+        )
+        .exclude(phone=ERASED)  # already anonymised
+        .order_by("pk")
+    )
+    with transaction.atomic():
+        # By id: once erased, the rows no longer match the filter (the tokens go after).
+        ids = list(rows.select_for_update().values_list("pk", flat=True))
+        count, _files = _erase_holding(
+            holding, holding.model_class._base_manager.filter(pk__in=ids)
+        )
+        if count:
+            record_event(
+                actor=None,
+                action="registration.anonymise",
+                school=school,
+                changes={"rows": count},
+            )
+    return count
 
 
 def anonymise_expired(as_of: datetime.date | None = None) -> int:

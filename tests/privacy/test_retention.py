@@ -18,7 +18,12 @@ from parcours.people.models import LegalGuardian, Person, age_on
 from parcours.privacy import selectors, services
 from parcours.privacy.models import LegalHold, RetentionRun
 from parcours.privacy.services import ANONYMOUS_LAST_NAME, ERASED, anonymise_person, run_school
-from tests.factories import PersonFactory, ReferralFactory
+from tests.factories import (
+    InfoSessionFactory,
+    PersonFactory,
+    ReferralFactory,
+    RegistrationFactory,
+)
 
 EXIT_DAY = datetime.date(2024, 6, 28)
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -163,3 +168,37 @@ def test_hold_refuses_a_blank_reason_and_a_second_active_hold(world, exited):
     with pytest.raises(ValidationError):
         services.place_hold(membership=director, person=exited.person, reason="Encore")
     assert LegalHold.objects.filter(person=exited.person).count() == 1
+
+
+def test_public_registrations_without_a_candidacy_are_anonymised_after_the_retention(world):
+    """A registration from the public agenda that never became a candidacy belongs to no
+    person: it is anonymised once its session is past the school's retention."""
+    site = world.site
+    old = datetime.datetime(2022, 3, 10, 9, tzinfo=datetime.UTC)
+    recent = datetime.datetime(2024, 9, 10, 9, tzinfo=datetime.UTC)
+    old_session = InfoSessionFactory(school=world.school, site=site, starts_at=old)
+    recent_session = InfoSessionFactory(school=world.school, site=site, starts_at=recent)
+    gone = RegistrationFactory(
+        session=old_session, first_name="Yanis", last_name="Publicold", phone="+33612345678"
+    )
+    kept = RegistrationFactory(session=recent_session, last_name="Publicrecent")
+    other = RegistrationFactory(
+        session=InfoSessionFactory(school=world.other_school, site=world.other_site, starts_at=old),
+        last_name="Autreecole",
+    )
+    token = gone.token
+    run = run_school(world.school, as_of=datetime.date(2025, 1, 15))
+    gone.refresh_from_db()
+    assert run.registrations == 1
+    values = (gone.first_name, gone.last_name, gone.email, gone.phone)
+    assert set(values) <= {"", ERASED} and gone.phone == ERASED
+    assert gone.token != token
+    assert gone.session_id == old_session.pk
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert kept.last_name == "Publicrecent" and other.last_name == "Autreecole"
+    event = AuditEvent.objects.get(action="registration.anonymise")
+    assert event.school == world.school and event.actor is None
+    assert event.changes == {"rows": 1}
+    # A second run finds nothing more.
+    assert run_school(world.school, as_of=datetime.date(2025, 1, 15)).registrations == 0
