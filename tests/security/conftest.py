@@ -13,10 +13,10 @@ from .probe import FoundForm, discover_forms
 _PAGES_WITH_FORMS: dict[str, set[str]] = {}
 
 
-def form_catalogue(world) -> dict[str, list[FoundForm]]:
+def form_catalogue(world, walkers=WHO) -> dict[str, list[FoundForm]]:
     patterns = project_urls()
     found: dict[str, list[FoundForm]] = {}
-    for who in WHO:
+    for who in walkers:
         pages = _PAGES_WITH_FORMS.get(who)
         walked = patterns if pages is None else [p for p in patterns if p.name in pages]
         forms = discover_forms(world, world.client_for, [who], walked, expected_status)
@@ -30,5 +30,7 @@ def form_catalogue(world) -> dict[str, list[FoundForm]]:
 
 @pytest.fixture
 def forms(secure_world) -> dict[str, list[FoundForm]]:  # noqa: F811
-    """Every form of the world, by the URL name it posts to."""
-    return form_catalogue(secure_world)
+    """The forms of the world, by the URL name they post to: those the direction sees, and the
+    prescriber's (the only role with forms the direction lacks); test_fuzz_forms.py finds
+    every role's."""
+    return form_catalogue(secure_world, walkers=("director", "prescriber"))

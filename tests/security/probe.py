@@ -78,9 +78,10 @@ class WriteDetector:
 
 def raw_body(response) -> bytes:
     if getattr(response, "streaming", False):
-        content = b"".join(response.streaming_content)
-        response.close()
-        return content
+        # The test client closes the response once consumed; closing it again would send
+        # request_finished with the connection handler listening, which closes the database
+        # connection (harmless on SQLite's in-memory database, fatal on PostgreSQL).
+        return b"".join(response.streaming_content)
     return response.content
 
 

@@ -5,7 +5,7 @@ and every ``<form method="post">`` posting inside the project is kept, with its 
 ones and the CSRF token included). One test per URL name: for each form posting to it,
 hypothesis sends a few payloads mixing the page's own values with oversized strings, wrong
 types, HTML/script, SQL fragments, unicode oddities, empty and repeated values, missing fields
-and garbage files. Whatever comes in:
+and garbage files (``PARCOURS_FUZZ_EXAMPLES`` sets how many per form). Whatever comes in:
 
 - never a 5xx;
 - never the script/HTML payload raw in an HTML answer;
@@ -13,6 +13,8 @@ and garbage files. Whatever comes in:
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -63,6 +65,8 @@ HOSTILE = [
     "[]",
 ]
 MISSING = object()
+#: Examples per form: a few in the suite; ``PARCOURS_FUZZ_EXAMPLES=100`` for a deeper hunt.
+EXAMPLES = int(os.environ.get("PARCOURS_FUZZ_EXAMPLES", "6"))
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
 
 FILES = [
@@ -142,7 +146,7 @@ def _fuzz(client, who: str, form: Form) -> list[int]:
     statuses: list[int] = []
 
     @settings(
-        max_examples=6,
+        max_examples=EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=[
@@ -166,7 +170,7 @@ def _fuzz(client, who: str, form: Form) -> list[int]:
             assert not writes.rows, f"{who} POST {form.action} {status} wrote {writes.tables()}"
 
     fuzz()
-    assert len(statuses) >= 5, f"{form.action}: only {len(statuses)} posts"
+    assert len(statuses) >= min(5, EXAMPLES), f"{form.action}: only {len(statuses)} posts"
     return statuses
 
 
