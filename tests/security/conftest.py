@@ -13,7 +13,11 @@ from .probe import FoundForm, discover_forms
 _PAGES_WITH_FORMS: dict[str, set[str]] = {}
 
 
-def form_catalogue(world, walkers=WHO) -> dict[str, list[FoundForm]]:
+#: Anonymous first: a public form (agenda, login) is then fuzzed as the public sends it.
+PUBLIC_FIRST = ("anonymous", *(who for who in WHO if who != "anonymous"))
+
+
+def form_catalogue(world, walkers=PUBLIC_FIRST) -> dict[str, list[FoundForm]]:
     patterns = project_urls()
     found: dict[str, list[FoundForm]] = {}
     for who in walkers:

@@ -134,6 +134,7 @@ def _forms_for(world, target: str) -> list[tuple[str, Form]]:
 
 def test_the_discovery_finds_the_forms(world):
     forms = form_catalogue(world)
+    _TARGETS.update({name: [(f.who, f.page) for f in found] for name, found in forms.items()})
     print(f"{len(forms)} URLs receive a form")
     assert len(forms) >= 80
     for public in ("accounts:login", "agenda:register", "agenda:registration"):
