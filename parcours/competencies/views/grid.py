@@ -13,8 +13,8 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -108,7 +108,8 @@ def _posted_date(value: str) -> datetime.date:
 
 def _back(request: HttpRequest, enrolment) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: anything else (a bare word) would be taken for a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -157,7 +158,7 @@ def grid_save(request: HttpRequest) -> HttpResponse:
                     "level": assessment.level,
                 },
             )
-        return redirect(_back(request, enrolment))
+        return HttpResponseRedirect(_back(request, enrolment))
     other_version = False
     if mode == "group":
         framework = selectors.enrolment_framework(enrolment)

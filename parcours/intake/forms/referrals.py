@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.fields import ModelMultipleChoiceField
 from parcours.organisations.models import Membership
 from parcours.pathways.models import POLITIQUE_VILLE, EntrySituation, FundingLine
 from parcours.people.models import Gender
@@ -467,7 +468,7 @@ class EntryForm(FieldsetsMixin, forms.ModelForm):
         required=False,
         empty_label=_("— à désigner plus tard —"),
     )
-    funding_lines = forms.ModelMultipleChoiceField(
+    funding_lines = ModelMultipleChoiceField(
         label=_("Autres dispositifs"),
         queryset=None,
         required=False,

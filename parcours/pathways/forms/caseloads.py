@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from parcours.fields import ModelMultipleChoiceField
 from parcours.organisations.models import Membership
 
 from .. import selectors, selectors_lists
@@ -48,7 +49,7 @@ class CaseloadFilterForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    enrolments = forms.ModelMultipleChoiceField(
+    enrolments = ModelMultipleChoiceField(
         label=_("Stagiaires à réaffecter"),
         queryset=Enrolment.objects.none(),
         widget=forms.MultipleHiddenInput,

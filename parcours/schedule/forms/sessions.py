@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from parcours.fields import ModelMultipleChoiceField
 from parcours.organisations.models import Membership
 
 from .. import selectors_sessions
@@ -28,7 +29,7 @@ class TrainerChoiceField(forms.ModelChoiceField):
         return membership.user.get_full_name() or membership.user.email
 
 
-class TraineesField(forms.ModelMultipleChoiceField):
+class TraineesField(ModelMultipleChoiceField):
     def label_from_instance(self, enrolment) -> str:
         person = enrolment.person
         return f"{person.last_name.upper()} {person.first_name}"
