@@ -30,7 +30,6 @@ from django.urls import reverse
 from parcours.organisations.models import Role
 
 from ..factories import (
-    TEST_PASSWORD,
     MembershipFactory,
     PartnerFactory,
     PersonFactory,
@@ -208,13 +207,9 @@ def _client(membership):
     """A client logged in as ``membership``'s user, as ``World.client_for`` logs in."""
     from django.test import Client
 
-    client = Client()
-    try:  # the login of issue 10 (second factor, throttling): tests/utils.py login_client
-        from ..utils import login_client
-    except ImportError:
-        assert client.login(email=membership.user.email, password=TEST_PASSWORD)
-        return client
-    return login_client(client, membership.user)
+    from ..utils import login_client
+
+    return login_client(Client(), membership.user)
 
 
 def test_no_prescriber_reaches_a_referral_not_theirs(world, prescribers):
