@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address from a trusted reverse proxy (PARCOURS_TRUSTED_PROXIES).
+    "parcours.audit.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -238,11 +240,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "parcours@local
 # trailing slash: e.g. https://parcours.example.org
 PUBLIC_BASE_URL = os.environ.get("PARCOURS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Addresses of the reverse proxies in front of gunicorn (comma-separated): from them only,
+# X-Forwarded-For gives the client's address (audit trail, login throttling). Empty: the
+# connection's own address is the client's.
+PARCOURS_TRUSTED_PROXIES = env_list("PARCOURS_TRUSTED_PROXIES")
+
 # Password reset links sent by e-mail expire after this many seconds (default 2 hours).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJANGO_PASSWORD_RESET_TIMEOUT", str(2 * 3600)))
 
-# Two-factor authentication (TOTP + backup codes) is mandatory for directors, referents and
-# anyone who reads restricted sections (parcours/accounts/two_factor.py). Switch it off only
+# Two-factor authentication (TOTP + backup codes) is mandatory for every staff role (they all
+# read personal data and documents; parcours/accounts/two_factor.py). Switch it off only
 # on a lab install: PARCOURS_REQUIRE_2FA=0.
 PARCOURS_REQUIRE_2FA = env_bool("PARCOURS_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Parcours"
@@ -263,6 +270,8 @@ AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# Log lines name the client by the path only (no e-mail, no IP address).
+AXES_CLIENT_STR_CALLABLE = "parcours.accounts.throttling.client_str"
 # Login records (e-mail and IP addresses) are deleted by ``parcours daily`` after this many days.
 PARCOURS_LOGIN_RECORDS_DAYS = int(os.environ.get("PARCOURS_LOGIN_RECORDS_DAYS", "90"))
 

@@ -50,7 +50,9 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in EXEMPT:
             return None
-        if request.session.get(two_factor.PENDING_SESSION_KEY):
+        # The code is due after the password step (the login page sets the flag) and for any
+        # session opened another way (the admin's login page…) by a user who has a device.
+        if request.session.get(two_factor.PENDING_SESSION_KEY) or two_factor.has_two_factor(user):
             return _to("accounts:two_factor_verify", request)
         memberships = getattr(request, "memberships", None)
         if two_factor.requires_two_factor(user, memberships):

@@ -62,3 +62,10 @@ def is_locked(request: HttpRequest, user: Any) -> bool:
     from axes.handlers.proxy import AxesProxyHandler
 
     return AxesProxyHandler.is_locked(request, {"username": user.email})
+
+
+def client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: the path only — no e-mail, no IP
+    address (personal data stays out of the logs; both are in axes' own tables, purged by
+    ``parcours daily``)."""
+    return f"{{path_info: {path_info!r}}}"

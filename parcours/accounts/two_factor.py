@@ -13,12 +13,15 @@ from typing import Any
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from parcours.organisations.models import STAFF_ROLES, Membership, Role
+from parcours.organisations.models import STAFF_ROLES, Membership
 
 from .models import BackupCodeDevice
 
-#: Roles for which the second factor is mandatory.
-MANDATORY_ROLES = frozenset({Role.DIRECTOR, Role.REFERENT})
+#: Roles for which the second factor is mandatory: every staff role. Directors and referents
+#: read restricted sections; intake and company-relations staff read the trainees' documents
+#: (identity papers, CVs, certificates — a restricted section in the issue's terms) and can be
+#: given a share of health and confidential content. Partners and the network: optional.
+MANDATORY_ROLES = frozenset(STAFF_ROLES)
 #: Set in the session after the password step when the user has a device: the code is due.
 PENDING_SESSION_KEY = "parcours_otp_pending"
 #: The secret being enrolled (kept in the session until a code confirms it).
@@ -28,10 +31,10 @@ _BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
 
 def two_factor_mandatory(user: Any, memberships: Iterable[Membership] | None = None) -> bool:
-    """True if ``user``'s role or access makes the second factor mandatory: an active membership
-    as director or referent, a restricted section shared with one of their memberships, or
-    access to the technical administration. ``memberships`` (active ones) saves a query when the
-    caller has them (``request.memberships``)."""
+    """True if ``user``'s role or access makes the second factor mandatory: an active staff
+    membership (:data:`MANDATORY_ROLES`), or access to the technical administration.
+    ``memberships`` (active ones) saves a query when the caller has them
+    (``request.memberships``)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff or user.is_superuser:
@@ -40,15 +43,7 @@ def two_factor_mandatory(user: Any, memberships: Iterable[Membership] | None = N
         from parcours.organisations.middleware import active_memberships
 
         memberships = active_memberships(user)
-    memberships = list(memberships)
-    if any(m.role in MANDATORY_ROLES for m in memberships):
-        return True
-    readers = [m.pk for m in memberships if m.role in STAFF_ROLES]
-    if not readers:
-        return False
-    from parcours.pathways.models import RestrictedShare
-
-    return RestrictedShare.objects.filter(membership_id__in=readers).exists()
+    return any(m.role in MANDATORY_ROLES for m in memberships)
 
 
 def requires_two_factor(user: Any, memberships: Iterable[Membership] | None = None) -> bool:

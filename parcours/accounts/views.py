@@ -31,7 +31,8 @@ from .forms import CodeForm, EmailAuthenticationForm, EnrolForm
 
 def _next_url(request: HttpRequest, default: str = "home") -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
+    # A path of this site only: a bare word would be taken for a view name by redirect().
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

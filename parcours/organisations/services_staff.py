@@ -44,7 +44,10 @@ def deactivate_member(
         still_active = (
             Membership.objects.active_on(today).filter(user=user).exclude(pk=member.pk).exists()
         )
-        if not still_active and user.is_active:
+        # The account closes with its last membership — never an administration account
+        # (is_staff/is_superuser: a school's director does not close the technical admin).
+        closes = not still_active and user.is_active and not (user.is_staff or user.is_superuser)
+        if closes:
             user.is_active = False
             fields.append("is_active")
         user.save(update_fields=fields)
@@ -52,6 +55,7 @@ def deactivate_member(
             "active_until": [_iso(before["active_until"]), _iso(member.active_until)],
             "sessions_ended": True,
             "account_active": user.is_active,
+            "account_closed": closes,
         }
         if before["active_from"] != member.active_from:
             changes["active_from"] = [_iso(before["active_from"]), _iso(member.active_from)]
@@ -79,7 +83,9 @@ def reactivate_member(
         member.active_until = None
         member.save(update_fields=["active_until"])
         user = member.user
-        if not user.is_active:
+        # The account opens again with it — never an administration account (is_staff or
+        # is_superuser: its activation is the administration's business, in /admin/).
+        if not user.is_active and not (user.is_staff or user.is_superuser):
             user.is_active = True
             user.save(update_fields=["is_active"])
         record_event(
@@ -87,7 +93,7 @@ def reactivate_member(
             action="membership.reactivate",
             target=member,
             school=membership.school,
-            changes={"active_until": [_iso(before), None], "account_active": True},
+            changes={"active_until": [_iso(before), None], "account_active": user.is_active},
             ip_address=ip_address,
         )
     return member

@@ -2,8 +2,8 @@
 
 A NIR is 13 characters (sex 1/2 — or 7/8 for a temporary number —, year, month, department
 which may be 2A/2B in Corsica, commune, order) and a 2-digit key, often typed with spaces,
-dots or dashes. ``find_nir`` looks for one inside any text, checking the key with
-python-stdnum's ``stdnum.fr.nir`` so that other long numbers (SIRET, phone numbers) pass.
+dots or dashes. ``find_nir`` looks for one inside any text (with or without its key, checked
+with python-stdnum's ``stdnum.fr.nir``); other numbers (SIRET, phone numbers, dates) pass.
 
 One mechanism covers every free-text field of the product: ``attach_validators`` (called when
 the ``people`` app is ready) adds ``validate_no_nir`` to every ``TextField`` and every free-text
@@ -27,14 +27,28 @@ MESSAGE = _(
     "Ne saisissez pas de numéro de sécurité sociale (NIR) : Parcours ne doit pas le conserver."
 )
 
-# 1/2/7/8, then 12 characters (digits, or 2A/2B for the department) and a 2-digit key, with
-# optional separators between groups; never inside a longer run of digits.
-_SEP = r"[\s.\-]?"
+# The 13 characters of a NIR — 1/2/7/8, year, month, department (2A/2B in Corsica), commune,
+# order — with any separators between them (spaces, dots, dashes, slashes: « 1 85 05 971 23
+# 084 », « 185.05.78-006.084 »), then maybe the 2-digit key, itself maybe introduced by « clé »
+# or put in brackets. Never inside a longer run of digits.
+_SEP = r"[\s.\-/]{0,3}"
+_CORE = _SEP.join(["[1278]", *[r"\d"] * 5, "[0-9AaBb]", *[r"\d"] * 6])
 _CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z])"
-    rf"([1278]{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}(?:\d{{2}}|2[AaBb]){_SEP}\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{2}})"
-    r"(?![0-9])"
+    rf"(?<!\d)(?P<core>{_CORE})"
+    rf"(?:{_SEP}(?:cl[ée]|key|Cl[ée]|CL[ÉE])?{_SEP}[(\[]?(?P<key>\d{_SEP}\d)[)\]]?)?"
+    r"(?!\d)"
 )
+
+
+def _plausible_core(core: str) -> bool:
+    """Sex 1/2/7/8, a month 01–12 (or 20–42, 50–99 for unknown or special months), a department
+    of digits or 2A/2B."""
+    month = int(core[3:5])
+    department = core[5:7]
+    if not (1 <= month <= 12 or 20 <= month <= 42 or month >= 50):
+        return False
+    return department.isdigit() or department in {"2A", "2B"}
+
 
 # CharFields that hold no free text (codes, identifiers, references), never checked.
 _NOT_FREE_TEXT = re.compile(
@@ -44,13 +58,20 @@ _NOT_FREE_TEXT = re.compile(
 
 
 def find_nir(value: object) -> str | None:
-    """The first NIR (with a valid key) found in ``value``, or None."""
-    if not isinstance(value, str) or len(value) < 15:
+    """The first NIR found in ``value`` (with its key when one follows), or None.
+
+    With a key, a valid one (python-stdnum) is a NIR for sure; without one, or with a wrong one
+    (a typo in the key), a plausible 13-character core is refused too: the number itself must
+    not be stored, key or no key."""
+    if not isinstance(value, str) or len(value) < 13:
         return None
     for match in _CANDIDATE.finditer(value):
-        candidate = re.sub(r"[\s.\-]", "", match.group(1)).upper()
-        if stdnum_nir.is_valid(candidate):
-            return candidate
+        core = re.sub(r"[\s.\-/]", "", match.group("core")).upper()
+        key = re.sub(r"[\s.\-/]", "", match.group("key") or "")
+        if key and stdnum_nir.is_valid(core + key):
+            return core + key
+        if _plausible_core(core):
+            return core
     return None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,9 +90,18 @@ def _file(value) -> dict[str, Any] | None:
     return {"name": value.name.rsplit("/", 1)[-1], "size": size}
 
 
+#: Secret fields (private links' tokens and their hashes): credentials, never exported, whether
+#: or not the inventory lists them in ``tokens``.
+SECRET_FIELD = re.compile(r"(^|_)(token|hash|key|secret)($|_)")
+
+
 def _fields(holding: Holding) -> list[models.Field]:
     model = holding.model_class
-    return [f for f in model._meta.concrete_fields if f.name not in holding.tokens]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in holding.tokens and not SECRET_FIELD.search(f.name)
+    ]
 
 
 def _joins(fields: list[models.Field]) -> list[str]:

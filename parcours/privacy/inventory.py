@@ -290,6 +290,7 @@ HOLDINGS: tuple[Holding, ...] = (
         model="schedule.CalendarFeed",
         person_path="enrolment__person",
         label="Calendriers personnels",
+        tokens=("token",),
         delete_rows=True,
     ),
     # --- companies
@@ -344,6 +345,7 @@ HOLDINGS: tuple[Holding, ...] = (
         model="companies.TutorLink",
         person_path="internship__enrolment__person",
         label="Liens de bilan envoyés aux tuteurs",
+        tokens=("token_hash",),
         delete_rows=True,
     ),
     Holding(

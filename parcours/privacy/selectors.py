@@ -19,7 +19,7 @@ from django.http import Http404
 
 from parcours.intake.models import Decision, Interview, Referral, Registration
 from parcours.organisations.models import Membership, School
-from parcours.outcomes.models import Exit, ExitFollowUp
+from parcours.outcomes.models import Exit, ExitFollowUp, FollowUpStatus
 from parcours.pathways.models import Enrolment, Meeting
 from parcours.people.models import Person, years_before
 
@@ -30,9 +30,9 @@ from .models import LegalHold, RetentionRun
 NEVER = datetime.date(1900, 1, 1)
 
 
-def _latest(model, path: str, expression) -> Coalesce:
+def _latest(model, path: str, expression, **only) -> Coalesce:
     rows = (
-        model._base_manager.filter(**{path: OuterRef("pk")})
+        model._base_manager.filter(**{path: OuterRef("pk")}, **only)
         .order_by()
         .values(path)
         .annotate(latest=Max(expression))
@@ -44,12 +44,14 @@ def _latest(model, path: str, expression) -> Coalesce:
 
 
 def _last_contact_expression() -> Coalesce:
-    """The last of: exit, follow-up made, meeting held, end of an enrolment, and for people
-    never enrolled the intake (referral received, interview, decision, information session);
-    the day the person was recorded when there is none of these."""
+    """The last of: exit, follow-up made — or still to make: its due date, so that nobody is
+    anonymised before a follow-up the school still has to do —, meeting held, end of an
+    enrolment, and for people never enrolled the intake (referral received, interview,
+    decision, information session); the day the person was recorded when there is none."""
     latest = Greatest(
         _latest(Exit, "enrolment__person", F("exit_date")),
         _latest(ExitFollowUp, "exit__enrolment__person", F("contacted_on")),
+        _latest(ExitFollowUp, "exit__enrolment__person", F("due_on"), status=FollowUpStatus.DUE),
         _latest(Meeting, "enrolment__person", F("held_on")),
         _latest(Enrolment, "person", F("ended_on")),
         _latest(Referral, "person", F("received_on")),
@@ -66,8 +68,15 @@ def _last_contact_expression() -> Coalesce:
 
 
 def with_retention_facts(people: QuerySet[Person]) -> QuerySet[Person]:
-    """Annotate ``last_contact``, ``still_enrolled`` and ``held`` (one query for any number)."""
+    """Annotate ``last_contact``, ``still_enrolled``, ``held`` and ``open_request`` (a request
+    about their data not answered yet: not anonymised before the answer) — one query for any
+    number."""
+    from parcours.people.models import SubjectRequest
+
     return people.annotate(
+        open_request=Exists(
+            SubjectRequest.objects.filter(person=OuterRef("pk"), answered_on__isnull=True)
+        ),
         last_contact=_last_contact_expression(),
         still_enrolled=Exists(
             Enrolment.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
@@ -96,7 +105,11 @@ def expired(school: School, as_of: datetime.date) -> QuerySet[Person]:
     not in a pathway), oldest contact first."""
     return (
         with_retention_facts(Person.objects.filter(school=school, anonymised_at__isnull=True))
-        .filter(still_enrolled=False, last_contact__lt=retention_cutoff(school, as_of))
+        .filter(
+            still_enrolled=False,
+            open_request=False,
+            last_contact__lt=retention_cutoff(school, as_of),
+        )
         .order_by("last_contact", "pk")
     )
 

@@ -120,9 +120,13 @@ def _erase_holding(
     return count, files
 
 
-def anonymise_person(*, person: Person, now: datetime.datetime | None = None) -> bool:
+def anonymise_person(
+    *, person: Person, now: datetime.datetime | None = None, as_of: datetime.date | None = None
+) -> bool:
     """Anonymise one person (one transaction). Returns False when there was nothing to do:
-    already anonymised or under an active legal hold."""
+    already anonymised or under an active legal hold — or, with ``as_of`` (the daily run), no
+    longer past retention on that day (re-checked under the lock: a new enrolment, meeting or
+    request made since the run listed them)."""
     now = now or timezone.now()
     files: list[tuple[Storage, str]] = []
     with transaction.atomic():
@@ -130,6 +134,10 @@ def anonymise_person(*, person: Person, now: datetime.datetime | None = None) ->
         if person.anonymised_at is not None:
             return False
         if LegalHold.objects.active().filter(person=person).exists():
+            return False
+        if as_of is not None and not (
+            selectors.expired(person.school, as_of).filter(pk=person.pk).exists()
+        ):
             return False
         _freeze_ages(person)
         counts: dict[str, int] = {}
@@ -179,7 +187,7 @@ def run_school(school: School, *, as_of: datetime.date | None = None) -> Retenti
     run.skipped_held = expired.filter(held=True).count()
     for person_id in list(expired.filter(held=False).values_list("pk", flat=True)):
         try:
-            if anonymise_person(person=Person(pk=person_id)):
+            if anonymise_person(person=Person(pk=person_id), as_of=as_of):
                 run.anonymised += 1
         except Exception:
             logger.exception("anonymisation failed for person id %s", person_id)

@@ -5,6 +5,7 @@ account; the lockout ends after the cool-off."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 import pytest
 import time_machine
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LOCKED = "Trop de tentatives de connexion ont échoué."
 FAILURE = "Adresse e-mail ou mot de passe incorrect."
-OTHER_EMAIL = "company_relations@alpha.example.org"  # no second factor: lands on the home page
+OTHER_EMAIL = "prescriber@alpha.example.org"  # no second factor: lands on the home page
 
 
 def _attempt(client, email, password, address="10.0.0.1"):
@@ -131,3 +132,13 @@ def test_daily_deletes_old_login_records(world):
         call_command("daily", stdout=out)
         assert "journaux de connexion purgés :" in out.getvalue()
     assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
+
+
+def test_the_logs_of_failures_and_lockouts_hold_no_address_nor_e_mail(world, caplog):
+    caplog.set_level(logging.DEBUG)
+    _fail_five_times(Client(), OTHER_EMAIL, "203.0.113.9")
+    assert _attempt(Client(), OTHER_EMAIL, TEST_PASSWORD, "203.0.113.9").status_code == 429
+    assert any("axes" in record.name for record in caplog.records)  # it did log
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "203.0.113.9" not in text
+    assert OTHER_EMAIL not in text and "prescriber" not in text

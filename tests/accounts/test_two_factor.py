@@ -14,9 +14,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parcours.accounts import two_factor
-from parcours.accounts.models import BackupCode, BackupCodeDevice
+from parcours.accounts.models import BackupCode, BackupCodeDevice, User
 from parcours.audit.models import AuditEvent
-from parcours.pathways.models import RestrictedShare
 
 from ..factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from ..utils import current_code, login_client, page_text
@@ -56,27 +55,37 @@ def _enrol(client: Client) -> tuple[str, list[str]]:
     [
         ("director", True),
         ("referent", True),
-        ("intake", False),
-        ("company_relations", False),
+        ("intake", True),
+        ("company_relations", True),
         ("prescriber", False),
         ("funder", False),
         ("network", False),
     ],
 )
-def test_mandatory_for_directors_and_referents_only(world, role, mandatory):
+def test_mandatory_for_staff_optional_for_partners_and_the_network(world, role, mandatory):
     assert two_factor.requires_two_factor(world.members[role].user) is mandatory
 
 
-def test_mandatory_for_a_colleague_who_reads_restricted_sections(world):
-    intake = world.members["intake"]
-    assert not two_factor.requires_two_factor(intake.user)
-    RestrictedShare.objects.create(
-        school=world.school,
-        enrolment=world.objects["enrolment"],
-        membership=intake,
-        granted_by=world.members["referent"].user,
+def test_a_password_only_session_of_a_user_with_a_device_must_give_the_code(world):
+    """Whatever opened the session (the admin's own login page, say), a user who has an
+    authenticator app gives its code before anything else."""
+    client = world.client_for("prescriber")  # optional for them
+    _enrol(client)
+    user = User.objects.get(pk=world.members["prescriber"].user_id)  # its new session token
+    other = Client()
+    other.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = other.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    assert other.get("/admin/")["Location"].startswith(reverse("accounts:two_factor_verify"))
+
+
+def test_a_bare_word_as_next_is_ignored_not_a_server_error(world):
+    client = Client()
+    assert client.get(reverse("accounts:two_factor_verify") + "?next=foo").status_code in (
+        200,
+        302,
     )
-    assert two_factor.requires_two_factor(intake.user)
 
 
 def test_mandatory_for_the_technical_administration(db):
@@ -157,7 +166,7 @@ def test_a_wrong_enrolment_code_is_refused_and_nothing_is_written(world):
 
 
 def test_enrolment_ends_the_other_sessions_opened_with_the_password_only(world):
-    user = world.members["intake"].user  # optional for them: a password-only session exists
+    user = world.members["prescriber"].user  # optional for them: a password-only session exists
     other = login_client(Client(), user)
     assert other.get(HOME).status_code == 200
     client = login_client(Client(), user)
@@ -167,7 +176,7 @@ def test_enrolment_ends_the_other_sessions_opened_with_the_password_only(world):
 
 
 def test_optional_user_may_enrol_from_the_account_page(world):
-    client = world.client_for("company_relations")
+    client = world.client_for("prescriber")
     assert client.get(HOME).status_code == 200  # optional: no enrolment forced
     assert "Activer la double authentification" in page_text(
         client.get(reverse("accounts:account"))
@@ -240,9 +249,9 @@ def test_mandatory_two_factor_cannot_be_disabled(world):
 
 
 def test_optional_two_factor_can_be_disabled_after_confirmation(world):
-    client = world.client_for("company_relations")
+    client = world.client_for("prescriber")
     _enrol(client)
-    user = world.members["company_relations"].user
+    user = world.members["prescriber"].user
     assert "Désactiver la double authentification ?" in page_text(
         client.get(reverse("accounts:two_factor_disable"))
     )

@@ -1,7 +1,7 @@
 """URL access table of the account pages and the director's staff actions (tests/url_tables.py).
 
-The walk's clients are logged in through ``tests.utils.login_client``: directors and referents
-(and the outsider, a referent) have an authenticator app and a verified session; the other roles
+The walk's clients are logged in through ``tests.utils.login_client``: the staff roles (and the
+outsider, a referent) have an authenticator app and a verified session; partners and the network
 have none (the second factor is optional for them).
 """
 
@@ -21,7 +21,7 @@ PK_OBJECTS = {
 # simply invalid, which is what the walk needs.
 KWARG_OBJECTS = {"uidb64": ("reset_link", "uidb64")}
 
-_WITH_APP = ("director", "referent", "outsider")
+_WITH_APP = ("director", "intake", "referent", "company_relations", "outsider")
 
 OPEN_URLS = {
     "accounts:account": {"anonymous": 302, "*": 200},
@@ -31,7 +31,7 @@ OPEN_URLS = {
     "accounts:two_factor_setup": {"anonymous": 302, **dict.fromkeys(_WITH_APP, 302), "*": 200},
     # Backup codes: a confirmation page for users with an app; the others are sent to the account.
     "accounts:backup_codes": {**dict.fromkeys(_WITH_APP, 200), "*": 302},
-    # Mandatory for directors and referents (403: it cannot be switched off); nothing to switch
+    # Mandatory for the staff roles (403: it cannot be switched off); nothing to switch
     # off for the others (sent to the account page).
     "accounts:two_factor_disable": {**dict.fromkeys(_WITH_APP, 403), "*": 302},
     "accounts:logout_everywhere": {"anonymous": 302, "*": 200},

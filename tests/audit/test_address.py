@@ -98,3 +98,40 @@ def test_parcours_daily_writes_events_without_address(world):
     events = AuditEvent.objects.filter(action="companies.tutor_link_reminder")
     assert events.count() == 1
     assert events.get().ip_address is None
+
+
+def _through(settings, remote: str, forwarded: str | None, trusted: list[str]):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from parcours.audit.middleware import TrustedProxyMiddleware
+
+    settings.PARCOURS_TRUSTED_PROXIES = trusted
+    seen = {}
+
+    def view(request):
+        seen["address"] = request.META["REMOTE_ADDR"]
+        return HttpResponse()
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    TrustedProxyMiddleware(view)(RequestFactory().get("/", **extra))
+    return seen["address"]
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(settings):
+    proxy = ["127.0.0.1"]
+    # Behind the trusted proxy: the address it appended.
+    assert _through(settings, "127.0.0.1", "203.0.113.5", proxy) == "203.0.113.5"
+    # What the client wrote itself (further left) is never believed.
+    assert _through(settings, "127.0.0.1", "10.9.9.9, 203.0.113.5", proxy) == "203.0.113.5"
+    # Two trusted hops: the right-most untrusted one.
+    two = ["127.0.0.1", "10.0.0.2"]
+    assert _through(settings, "127.0.0.1", "198.51.100.7, 10.0.0.2", two) == "198.51.100.7"
+    # A request that does not come from the proxy: its header is ignored.
+    assert _through(settings, "198.51.100.8", "10.9.9.9", proxy) == "198.51.100.8"
+    # No trusted proxy configured: the header is ignored.
+    assert _through(settings, "127.0.0.1", "203.0.113.5", []) == "127.0.0.1"
+    # A malformed right-most hop: nothing is believed.
+    assert _through(settings, "127.0.0.1", "203.0.113.5, junk", proxy) == "127.0.0.1"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from parcours.audit.models import AuditEvent
 from parcours.organisations.models import Membership
 
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, UserFactory
 from ..utils import login_client, page_text
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,22 @@ def test_reactivation(world):
     assert AuditEvent.objects.filter(action="membership.reactivate").count() == 1
     # An active member cannot be "reactivated".
     assert client.get(_url(world, "staff_reactivate", former.pk)).status_code == 404
+
+
+def test_an_administration_account_is_never_closed_nor_opened_by_a_director(world):
+    from parcours.organisations import services_staff
+
+    director = world.members["director"]
+    admin_member = MembershipFactory(
+        user=UserFactory(email="admin-tech@alpha.example.org", is_staff=True),
+        school=world.school,
+        role="intake",
+    )
+    services_staff.deactivate_member(membership=director, member=admin_member)
+    admin_member.user.refresh_from_db()
+    assert admin_member.user.is_active  # the membership ends, the admin account stays
+    admin_member.user.is_active = False
+    admin_member.user.save(update_fields=["is_active"])
+    services_staff.reactivate_member(membership=director, member=admin_member)
+    admin_member.user.refresh_from_db()
+    assert not admin_member.user.is_active  # switched off by the administration: stays off

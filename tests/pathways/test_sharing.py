@@ -100,12 +100,6 @@ def test_share_with_intake(world):
         url(world, "share"), {"membership": world.members["intake"].pk}
     )
     assert response.status_code == 302
-    # Reading restricted content now requires the second factor: the password-only session
-    # is sent to enrol an authenticator app before anything else.
-    refused = reader.get(url(world, "meeting", world.objects["confidential_meeting"].pk))
-    assert refused.status_code == 302
-    assert refused["Location"].startswith(reverse("accounts:two_factor_setup"))
-    reader = client_as(world, "intake")  # logs in again, second factor included
     assert "SECRET-CONFIDENTIEL" in page_text(
         reader.get(url(world, "meeting", world.objects["confidential_meeting"].pk))
     )

@@ -37,6 +37,17 @@ CORSICA = "2 90 01 2A 123 456 " + str(97 - (2900119123456 % 97)).zfill(2)  # 2A 
         "Son NIR 269054958815780 figure sur la carte vitale.",
         CORSICA,
         "7 84 12 75 123 456 " + str(97 - (7841275123456 % 97)).zfill(2),
+        # Found by a review: the 13 characters alone, the key set apart, double spaces,
+        # letters stuck to it, the overseas grouping, a wrong key (a typo: still a NIR).
+        "1841275123456",
+        "1 84 12 75 123 456 - 40",
+        "1 84 12 75 123 456 clé 40",
+        "1 84 12 75 123 456 (40)",
+        "1841275123456/40",
+        "1  84  12  75  123  456  40",
+        "NIR1841275123456",
+        "1 85 05 971 23 084 " + str(97 - (1850597123084 % 97)).zfill(2),
+        "1 84 12 75 123 456 41",
     ],
 )
 def test_finds_a_nir(text):
@@ -49,8 +60,11 @@ def test_finds_a_nir(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "1 84 12 75 123 456 41",  # wrong key
         "SIRET 732 829 320 00074",  # 14 digits
+        "SIREN 732 829 320",
+        "Du 12/03/2024 - 13/04/2025, puis le 01/09/2025.",
+        "1 84 13 75 123 456",  # month 13: not a NIR
+        "06 12 34 56 78 et 07 98 76 54 32",
         "+33 6 12 34 56 78",
         "3 84 12 75 123 456 40",  # 3 is no sex code
         "12345678901234567890",  # a longer run of digits

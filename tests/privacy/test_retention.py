@@ -11,10 +11,10 @@ import time_machine
 from django.core.management import call_command
 
 from parcours.audit.models import AuditEvent
-from parcours.outcomes.models import Exit
+from parcours.outcomes.models import Exit, ExitFollowUp
 from parcours.outcomes.services_exits import record_exit
 from parcours.pathways.models import Document, Enrolment, EntrySituation, Meeting, SupportAction
-from parcours.people.models import LegalGuardian, Person, age_on
+from parcours.people.models import LegalGuardian, Person, SubjectRequest, age_on
 from parcours.privacy import selectors, services
 from parcours.privacy.models import LegalHold, RetentionRun
 from parcours.privacy.services import ANONYMOUS_LAST_NAME, ERASED, anonymise_person, run_school
@@ -31,9 +31,13 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 @pytest.fixture
 def exited(world):
-    """The world's trainee, exited on EXIT_DAY (hold lifted), with a guardian."""
+    """The world's trainee, exited on EXIT_DAY (hold lifted, their request answered), with a
+    guardian."""
     LegalHold.objects.filter(person=world.objects["privacy_person"]).delete()
     enrolment = world.objects["enrolment"]
+    SubjectRequest.objects.filter(person=enrolment.person).update(
+        answered_on=datetime.date(2024, 3, 20), answer="Copie remise.", outcome="granted"
+    )
     record_exit(world.members["director"], enrolment, exit_date=EXIT_DAY, destination="cdi")
     LegalGuardian.objects.create(
         school=world.school,
@@ -152,7 +156,9 @@ def test_a_second_run_does_nothing(world, exited):
 
 def test_parcours_daily_runs_the_anonymisation(world, exited):
     out = StringIO()
-    with time_machine.travel(datetime.datetime(2027, 1, 1, 8, tzinfo=PARIS), tick=False):
+    # The daily run creates the follow-ups of the exit (the last one due 28/06/2025, never
+    # done): the person is kept two years after it.
+    with time_machine.travel(datetime.datetime(2027, 7, 1, 8, tzinfo=PARIS), tick=False):
         call_command("daily", stdout=out)
     assert "personnes anonymisées (fin de la durée de conservation) : " in out.getvalue()
     assert Person.objects.get(pk=exited.person.pk).anonymised_at is not None
@@ -202,3 +208,26 @@ def test_public_registrations_without_a_candidacy_are_anonymised_after_the_reten
     assert event.changes == {"rows": 1}
     # A second run finds nothing more.
     assert run_school(world.school, as_of=datetime.date(2025, 1, 15)).registrations == 0
+
+
+def test_an_unanswered_request_or_a_follow_up_to_do_postpones_the_anonymisation(world, exited):
+    """A person is not anonymised before the school answers their request about their data,
+    nor before a follow-up still to do (its due date counts as a contact)."""
+    person = exited.person
+    later = datetime.date(2026, 6, 29)  # two years and a day after the exit
+    assert person.pk in _due_ids(world, later)
+    request = SubjectRequest.objects.filter(person=person).first()
+    request.answered_on = None
+    request.save(update_fields=["answered_on"])
+    assert person.pk not in _due_ids(world, later)
+    request.answered_on = datetime.date(2024, 3, 20)
+    request.save(update_fields=["answered_on"])
+    follow_up = ExitFollowUp.objects.create(
+        school=world.school,
+        exit=exited.exit,
+        wave=12,
+        due_on=datetime.date(2025, 6, 28),
+    )
+    assert follow_up.status == "due"
+    assert person.pk not in _due_ids(world, later)
+    assert person.pk in _due_ids(world, datetime.date(2027, 6, 29))

@@ -114,6 +114,6 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(
-            "  Direction, référent·es et administration : à la première connexion, activez la "
+            "  Équipe de l'école et administration : à la première connexion, activez la "
             "double authentification avec une application (QR code ou clé affichés)."
         )
