@@ -96,9 +96,14 @@ def _demo_data(django_db_setup, django_db_blocker) -> Iterator[None]:
 def demo_server(_demo_data, live_server, django_db_blocker) -> Iterator[str]:
     """The app served on loopback with the demo data loaded; returns the base URL. The test
     may read and write the database directly (its writes are committed, like the browser's)."""
+    from django.core.cache import cache
+
     from parcours.demo.accounts import FLAGSHIP_SLUG
     from parcours.organisations.models import School
 
+    # The live server shares this process's cache: the public pages' rate limits (per address,
+    # 127.0.0.1 for every test) start from zero for each journey.
+    cache.clear()
     with django_db_blocker.unblock():
         if not School.objects.filter(slug=FLAGSHIP_SLUG).exists():  # emptied by another test
             _build_demo()

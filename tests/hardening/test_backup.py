@@ -23,7 +23,10 @@ from parcours.organisations.models import School
 from parcours.people.models import Person
 from tests.factories import PersonFactory, SchoolFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed rows (pg_dump reads another connection); serialized_rollback puts back the data the
+# migrations load (frameworks, outcome definitions…) after the flush, as the other
+# transactional tests do — mixing both kinds would make their restore collide.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NOW = datetime.datetime(2026, 3, 14, 9, 26, tzinfo=datetime.UTC)  # 10:26 in Paris
 
