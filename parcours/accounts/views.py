@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 
 from parcours.audit.services import client_ip
 from parcours.competencies.qr import qr_svg
+from parcours.intake.ratelimit import allow
 
 from . import services, throttling, two_factor
 from .forms import CodeForm, EmailAuthenticationForm, EnrolForm
@@ -283,8 +284,25 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"base_url": settings.PUBLIC_BASE_URL, "expiry": _expiry_text()}
 
     def form_valid(self, form):
+        # Nobody floods a mailbox or the outgoing mail through this public page: beyond
+        # RESET_LIMIT_PER_EMAIL requests an hour for one address, or RESET_LIMIT_PER_CLIENT from
+        # one client, no e-mail goes — and the page answers the same (nothing to learn from it).
+        email = form.cleaned_data["email"].strip().lower()
+        within = allow(
+            "password_reset_client",
+            client_ip(self.request) or "",
+            limit=RESET_LIMIT_PER_CLIENT,
+            window=3600,
+        ) and allow("password_reset_email", email, limit=RESET_LIMIT_PER_EMAIL, window=3600)
+        if not within:
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         return super().form_valid(form)
+
+
+#: Password reset requests per hour: for one address, and from one client.
+RESET_LIMIT_PER_EMAIL = 3
+RESET_LIMIT_PER_CLIENT = 10
 
 
 def _expiry_text() -> str:

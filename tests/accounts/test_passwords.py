@@ -166,3 +166,28 @@ def test_reset_link_expires_after_two_hours(world):
     with time_machine.travel(start + datetime.timedelta(hours=2, minutes=1), tick=False):
         response = Client().get(link, follow=True)
     assert "Ce lien n'est pas valide : il a expiré" in page_text(response)
+
+
+def test_reset_requests_are_limited_per_address_and_per_client(world):
+    """Nobody floods a mailbox: 3 e-mails an hour for one address, 10 requests an hour from one
+    client; beyond, the page answers the same and sends nothing."""
+    url = reverse("accounts:password_reset")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            response = Client().post(url, {"email": OTHER_EMAIL}, REMOTE_ADDR="10.1.1.1")
+            assert response["Location"] == reverse("accounts:password_reset_done")
+        assert len(mail.outbox) == 3
+        # From one client, whatever the addresses asked: 10 requests an hour.
+        mail.outbox.clear()
+        for _ in range(3):
+            Client().post(url, {"email": "director@alpha.example.org"}, REMOTE_ADDR="10.2.2.2")
+        for n in range(8):
+            Client().post(url, {"email": f"inconnu{n}@example.org"}, REMOTE_ADDR="10.2.2.2")
+        Client().post(url, {"email": "referent@alpha.example.org"}, REMOTE_ADDR="10.2.2.2")
+        assert [m.to[0] for m in mail.outbox] == ["director@alpha.example.org"] * 3
+    # An hour later, the address may ask again.
+    with time_machine.travel(start + datetime.timedelta(hours=1, minutes=1), tick=False):
+        mail.outbox.clear()
+        Client().post(url, {"email": OTHER_EMAIL}, REMOTE_ADDR="10.1.1.1")
+        assert len(mail.outbox) == 1
