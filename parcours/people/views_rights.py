@@ -21,9 +21,8 @@ from parcours.intake import ratelimit
 from parcours.organisations.access import Perm, school_view
 from parcours.pdf import render_pdf
 
-from . import selectors_rights, services_rights, subject_access
+from . import selectors_guardians, selectors_rights, services_rights, subject_access
 from .forms_rights import AnswerForm, NoticeForm, RequestForm
-from .models import LegalGuardian
 
 
 def _posted(request: HttpRequest):
@@ -154,7 +153,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership
     person = selectors_rights.get_person(membership, pk)
-    guardians = LegalGuardian.objects.filter(school=membership.school, person=person).order_by("pk")
+    guardians = selectors_guardians.guardians_for(membership, person)
     form = NoticeForm(
         _posted(request),
         guardians=guardians,
