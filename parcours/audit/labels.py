@@ -51,6 +51,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("exits", _("Sorties et suivis"), ("exit.", "exit_follow_up.")),
     Family("outcomes", _("Définitions de résultats"), ("outcome_definition.", "outcome_headline.")),
     Family("exports", _("Exports"), ("export.", "audit.export")),
+    Family("imports", _("Imports"), ("import.",)),
     Family(
         "organisation",
         _("École, équipe et partenaires"),
@@ -166,6 +167,7 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    "import.enrolments": _("import de stagiaires depuis un fichier (personnes, parcours, sorties)"),
 }
 
 
