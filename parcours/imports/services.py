@@ -143,24 +143,22 @@ def import_enrolments(
     tick(0)
     today = timezone.localdate()
     records, problems = parse_rows(table.rows, index, today, tick)
-    plan, more = plan_import(school, records)
-    problems += more
-    report.people_created = len(plan.new_people)
-    report.people_matched = plan.people_matched
-    report.enrolments_created = len(plan.new_enrolments)
-    report.enrolments_matched = plan.enrolments_matched
-    report.exits_created = plan.exits_created
-    report.prescribers_created = [name for name, _kind in plan.new_partners.values()]
-    if problems:
-        report.problems = sort_problems(problems)
-        return report
-    tick(rows)
     if dry_run:
-        return report
-    if not (plan.new_people or plan.new_enrolments or plan.new_exits or plan.new_partners):
+        _check(school, records, problems, report)
         tick(total)
-        return report  # everything is already there: nothing to write, not even an event
+        return report
     with transaction.atomic():
+        # The checks against the school's records and the writes see the same records: two
+        # imports into one school run one after the other (PostgreSQL: the school's row is
+        # locked; SQLite: the transaction takes the write lock when it begins).
+        School.objects.select_for_update().filter(pk=school.pk).exists()
+        plan = _check(school, records, problems, report)
+        if report.problems:
+            return report
+        tick(rows)
+        if not (plan.new_people or plan.new_enrolments or plan.new_exits or plan.new_partners):
+            tick(total)
+            return report  # everything is already there: nothing to write, not even an event
         # The summary first: it names the whole import (the per-record events follow).
         record_event(
             actor=actor,
@@ -189,6 +187,22 @@ def import_enrolments(
     report.written = True
     tick(total)
     return report
+
+
+def _check(
+    school: School, records: list[Record], problems: list[Problem], report: ImportReport
+) -> ImportPlan:
+    """The rows against each other and the school's records: the plan, counts and problems
+    go into ``report``."""
+    plan, more = plan_import(school, records)
+    report.people_created = len(plan.new_people)
+    report.people_matched = plan.people_matched
+    report.enrolments_created = len(plan.new_enrolments)
+    report.enrolments_matched = plan.enrolments_matched
+    report.exits_created = plan.exits_created
+    report.prescribers_created = [name for name, _kind in plan.new_partners.values()]
+    report.problems = sort_problems(problems + more)
+    return plan
 
 
 # ------------------------------------------------------------------------------- writes
