@@ -118,6 +118,13 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRefused(
+            _(
+                "Ce fichier est un classeur (XLSX), pas un CSV : importez-le avec l'extension "
+                "« .xlsx »."
+            )
+        )
     text, encoding = decode(data)
     first = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first)

@@ -543,3 +543,12 @@ def test_too_many_rows(setup, monkeypatch):
     )
     problem = only(refused(setup, xlsx_bytes([person(n) for n in range(4)]), "a.xlsx"))
     assert problem.message == "Le fichier a plus de 3 lignes : découpez-le en plusieurs fichiers."
+
+
+def test_a_workbook_named_csv(setup):
+    problem = only(refused(setup, xlsx_bytes([row()]), "stagiaires.csv"))
+    assert problem == Problem(
+        None,
+        None,
+        "Ce fichier est un classeur (XLSX), pas un CSV : importez-le avec l'extension « .xlsx ».",
+    )
