@@ -138,3 +138,27 @@ def test_cli_unknown_school_or_file(setup, tmp_path):
             "import", "enrolments", str(tmp_path / "absent.csv"), "--school", setup.school.slug
         )
     assert error.value.returncode == 2
+
+
+def test_the_pages_show_imported_trainees(world):
+    """The trainee list, a trainee's page, the exits and the key figures read imported records
+    like the others (no page trips on what an import leaves empty)."""
+    from django.urls import reverse
+
+    for name in ("Clermont Centre", "Vichy"):
+        SiteFactory(school=world.school, name=name)
+    report = import_enrolments(
+        school=world.school, actor=None, data=EXAMPLE.read_bytes(), filename=EXAMPLE.name
+    )
+    assert report.written
+    client = world.client_for("director")
+    slug = world.school.slug
+    trainees = client.get(reverse("pathways:trainees", args=[slug]), {"q": "Fontaine"})
+    assert trainees.status_code == 200
+    assert "Fontaine" in trainees.content.decode()  # in progress: in the default list
+    moreau = Enrolment.objects.filter(school=world.school, person__last_name="Moreau").first()
+    page = client.get(reverse("pathways:trainee", args=[slug, moreau.pk]))
+    assert page.status_code == 200
+    assert "Moreau" in page.content.decode() or "MOREAU" in page.content.decode()
+    for name in ("outcomes:exits", "outcomes:rates", "reporting:key_figures"):
+        assert client.get(reverse(name, args=[slug]), {"annee": "2023"}).status_code == 200, name
