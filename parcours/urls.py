@@ -10,6 +10,7 @@ admin.site.site_title = "Parcours"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("parcours.accounts.urls")),
     path("reseau/", organisation_views.network_home, name="network_home"),
     path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
