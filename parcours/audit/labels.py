@@ -166,6 +166,14 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    "export.companies": _("export des entreprises partenaires"),
+    "export.company_events": _("export de l'historique des échanges avec les entreprises"),
+    "export.internships": _("export des stages et PMSMP"),
+    "export.reviews_overdue": _("export des bilans de stage en retard"),
+    "export.exits": _("export des sorties"),
+    "export.follow_ups": _("export des suivis après la sortie"),
+    "export.rates": _("export des résultats des sorties"),
+    "export.definitions": _("export des définitions de sortie réussie"),
 }
 
 
