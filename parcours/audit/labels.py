@@ -166,6 +166,16 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    "export.week_sessions": _("export des séances de la semaine"),
+    "export.room_occupancy": _("export de l'occupation des salles"),
+    "export.attendance_months": _("export des mois d'émargement"),
+    "export.attendance_rates": _("export de l'assiduité"),
+    "export.workshop_types": _("export des types d'atelier"),
+    "export.competency_progress": _("export de la répartition des niveaux de compétences"),
+    "export.caseloads": _("export des référents et de leurs suivis"),
+    "export.retention_due": _("export des personnes à anonymiser"),
+    "export.legal_holds": _("export des conservations pour motif légal"),
+    "export.retention_runs": _("export des passages de l'anonymisation"),
 }
 
 
