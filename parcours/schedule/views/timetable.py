@@ -234,12 +234,10 @@ def _week_row(slot: timetable.GridSession) -> tuple:
 
 def _week_filters(state: dict) -> dict:
     """The export's filters for the audit trail: the week and the ids chosen (no names)."""
-    filters = {"week": state["monday"].isoformat()}
-    names = {"site": "site", "room": "room", "trainer": "trainer", "enrolment": "enrolment"}
-    for key, name in names.items():
-        if key in state["filters"]:
-            filters[name] = state["filters"][key].pk
-    return filters
+    return {
+        "week": state["monday"].isoformat(),
+        **{key: chosen.pk for key, chosen in state["filters"].items()},
+    }
 
 
 @school_view(Perm.VIEW_SCHEDULE)
