@@ -174,6 +174,16 @@ ACTIONS: dict[str, str] = {
     "export.follow_ups": _("export des suivis après la sortie"),
     "export.rates": _("export des résultats des sorties"),
     "export.definitions": _("export des définitions de sortie réussie"),
+    "export.week_sessions": _("export des séances de la semaine"),
+    "export.room_occupancy": _("export de l'occupation des salles"),
+    "export.attendance_months": _("export des mois d'émargement"),
+    "export.attendance_rates": _("export de l'assiduité"),
+    "export.workshop_types": _("export des types d'atelier"),
+    "export.competency_progress": _("export de la répartition des niveaux de compétences"),
+    "export.caseloads": _("export des référents et de leurs suivis"),
+    "export.retention_due": _("export des personnes à anonymiser"),
+    "export.legal_holds": _("export des conservations pour motif légal"),
+    "export.retention_runs": _("export des passages de l'anonymisation"),
 }
 
 
