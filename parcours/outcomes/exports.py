@@ -9,18 +9,13 @@ exports helper's formula guard (a school's own definition may be named "=…").
 
 from __future__ import annotations
 
-import datetime
-import tempfile
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from parcours.organisations.models import Site
 from parcours.pathways import exports
-from parcours.pathways.exports import _safe_text as safe_text
 
 from .selectors_rates import RatesTable
 
@@ -134,57 +129,7 @@ def rates_sheets(table: RatesTable, site: Site | None) -> list[tuple[str, list, 
     ]
 
 
-def _write_workbook(target, sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence]]]) -> int:
-    """Write each sheet (bold headers, then its rows); return the number of data rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    count = 0
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=str(title)[:31])
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=safe_text(str(header)))
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            cells = []
-            for value in row:
-                if isinstance(value, datetime.date):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = exports.XLSX_DATE_FORMAT
-                    cells.append(cell)
-                elif isinstance(value, bool):
-                    cells.append(_("Oui") if value else _("Non"))
-                elif value is None or isinstance(value, int | float):
-                    cells.append(value)
-                else:
-                    cells.append(safe_text(str(value)))
-            sheet.append(cells)
-            count += 1
-    workbook.save(target)
-    return count
-
-
 def rates_response(table: RatesTable, site: Site | None, filename: str) -> tuple[FileResponse, int]:
-    """The rates report as a downloadable XLSX workbook (written to a temporary file), and its
-    number of data rows (every sheet)."""
-    target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
-    try:
-        count = _write_workbook(target, rates_sheets(table, site))
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    response = FileResponse(
-        target,
-        as_attachment=True,
-        filename=filename,
-        content_type=exports.CONTENT_TYPES[exports.Format.XLSX],
-    )
-    response["Cache-Control"] = "no-store"
-    return response, count
+    """The rates report as a downloadable XLSX workbook, and its number of data rows (every
+    sheet)."""
+    return exports.workbook_response(sheets=rates_sheets(table, site), filename=filename)
