@@ -166,6 +166,15 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    # Exports of the intake, organisation and people-rights lists (issue 11).
+    "export.staff": _("export de la liste de l'équipe"),
+    "export.partners": _("export des partenaires"),
+    "export.funding": _("export des conventions de financement"),
+    "export.referrals": _("export des candidatures"),
+    "export.my_referrals": _("export des orientations suivies par un prescripteur"),
+    "export.info_sessions": _("export des informations collectives"),
+    "export.session_registrations": _("export des inscriptions à une information collective"),
+    "export.subject_requests": _("export des demandes des personnes sur leurs données"),
 }
 
 
