@@ -164,4 +164,3 @@ def funding_export(request: HttpRequest) -> HttpResponse:
         sheet_title=_("Financements"),
         action="export.funding",
     )
-

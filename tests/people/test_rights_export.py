@@ -194,10 +194,10 @@ def test_export_query_count_is_constant(world):
 
 
 def test_answers_cannot_run_as_formulas(world, requests):
-    requests["answered"].answer = "=HYPERLINK(\"http://example.org\")"
+    requests["answered"].answer = '=HYPERLINK("http://example.org")'
     requests["answered"].save()
     rows = xlsx_rows(world.client_for("director").get(_url("rights_export", state="answered")))
-    assert rows[1][9] == "'=HYPERLINK(\"http://example.org\")"
+    assert rows[1][9] == '\'=HYPERLINK("http://example.org")'
 
 
 def test_the_page_links_to_the_export_with_its_filters(world):

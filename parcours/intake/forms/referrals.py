@@ -635,9 +635,9 @@ class ReferralFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         filters: dict = {name: data[name] for name in ("stage", "outcome") if data[name]}
-        if data["prescriber"]:
-            prescriber = data["prescriber"]
-            filters["prescriber"] = prescriber if prescriber == self.SPONTANEOUS else int(prescriber)
+        if prescriber := data["prescriber"]:
+            spontaneous = prescriber == self.SPONTANEOUS
+            filters["prescriber"] = prescriber if spontaneous else int(prescriber)
         if data["q"].strip():
             filters["search"] = True
         return filters
