@@ -551,3 +551,15 @@ def test_prescriber_export_query_count_is_constant(world):
         referral = fresh_referral(world)
         DecisionFactory(referral=referral, school=world.school, site=world.site)
     assert queries_for(client, _url("my_referrals_export")) == few
+
+
+def test_a_post_to_the_registrations_export_registers_nobody(world):
+    session = world.objects["info_session"]
+    referral = fresh_referral(world)
+    before = session.registrations.count()
+    response = world.client_for("intake").post(
+        _url("session_export", session.pk, format="bad"), {"referral": referral.pk}
+    )
+    assert response.status_code == 400
+    assert session.registrations.count() == before
+    assert not AuditEvent.objects.filter(action__startswith="registration.").exists()

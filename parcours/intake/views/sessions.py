@@ -113,19 +113,22 @@ def render_session_page(
     request: HttpRequest, session: InfoSession, *, export_error: str = ""
 ) -> HttpResponse:
     """The session's page (and its registration form on POST); with ``export_error`` (a
-    refused export of its registrations), that message and a 400."""
+    refused export of its registrations), that message and a 400 — and the page is only read:
+    a POST to the export URL registers nobody."""
     membership = request.membership
     can_manage = has_perm(membership, Perm.MANAGE_INTAKE)
-    if request.method == "POST" and not can_manage:
+    posting = request.method == "POST" and not export_error
+    if posting and not can_manage:
         raise PermissionDenied(_("Votre rôle ne permet pas d'inscrire une personne."))
     now = timezone.now()
     is_open = not session.cancelled and session.starts_at > now
     form = None
     if can_manage:
         form = RegisterReferralForm(
-            _posted(request), referrals=selectors.referrals_to_register(membership, session)
+            request.POST if posting else None,
+            referrals=selectors.referrals_to_register(membership, session),
         )
-        if request.method == "POST" and form.is_valid():
+        if posting and form.is_valid():
             try:
                 registration = services.register_referral(
                     membership=membership,
@@ -167,7 +170,7 @@ def render_session_page(
             "can_manage": can_manage,
             "export_error": export_error,
         },
-        status=400 if request.method == "POST" or export_error else 200,
+        status=400 if posting or export_error else 200,
     )
 
 
