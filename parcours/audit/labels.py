@@ -184,6 +184,15 @@ ACTIONS: dict[str, str] = {
     "export.retention_due": _("export des personnes à anonymiser"),
     "export.legal_holds": _("export des conservations pour motif légal"),
     "export.retention_runs": _("export des passages de l'anonymisation"),
+    # Exports of the intake, organisation and people-rights lists (issue 11).
+    "export.staff": _("export de la liste de l'équipe"),
+    "export.partners": _("export des partenaires"),
+    "export.funding": _("export des conventions de financement"),
+    "export.referrals": _("export des candidatures"),
+    "export.my_referrals": _("export des orientations suivies par un prescripteur"),
+    "export.info_sessions": _("export des informations collectives"),
+    "export.session_registrations": _("export des inscriptions à une information collective"),
+    "export.subject_requests": _("export des demandes des personnes sur leurs données"),
 }
 
 
