@@ -1,0 +1,175 @@
+"""Run an import job in the background: the check (a dry run), then the import.
+
+``start`` hands the job to a daemon thread once the current transaction has committed (the
+thread reads the job through its own database connection). The thread calls the import
+service with a progress callback that saves the progress on the job's row every
+:data:`PROGRESS_STEP` rows while the service reads and checks the file (outside its write
+transaction, so the page's polling sees it); while the service writes (one transaction) the
+page shows "Enregistrement…". Whatever happens, the run ends the job (checked, refused,
+imported or failed with a French message: nothing about the file goes to the logs), deletes
+the file when it is no longer needed and closes its database connection.
+
+With ``PARCOURS_IMPORT_IN_THREAD = False`` (the tests) the run happens inline, at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ImportJob, ImportStatus
+from .services_jobs import delete_file
+
+logger = logging.getLogger(__name__)
+
+#: The job's row is updated every this many rows (and at the last one).
+PROGRESS_STEP = 200
+#: At most this many problems are kept in the report (the count is kept whole).
+MAX_STORED_PROBLEMS = 2000
+
+
+def start(job: ImportJob, *, dry_run: bool, actor=None, ip_address: str | None = None) -> None:
+    """Run the job's check (``dry_run``) or import, in a thread after the commit."""
+    args = (job.pk, dry_run, getattr(actor, "pk", None), ip_address)
+    if not getattr(settings, "PARCOURS_IMPORT_IN_THREAD", True):
+        run(*args)
+        return
+
+    def launch() -> None:
+        name = f"parcours-import-{job.pk}"
+        threading.Thread(target=_thread_main, args=args, name=name, daemon=True).start()
+
+    transaction.on_commit(launch)
+
+
+def _thread_main(*args) -> None:
+    try:
+        run(*args)
+    finally:
+        connection.close()
+
+
+@dataclass
+class _Progress:
+    """The service's ``progress(done, total)``: saved every ``PROGRESS_STEP`` rows."""
+
+    job_id: int
+    depth: int = field(default_factory=lambda: len(connection.atomic_blocks))
+    last: int = -PROGRESS_STEP
+
+    def __call__(self, done: int, total: int) -> None:
+        if len(connection.atomic_blocks) > self.depth:
+            return  # inside the service's write transaction: the page could not see it
+        if done - self.last < PROGRESS_STEP and done < total:
+            return
+        self.last = done
+        ImportJob.objects.filter(pk=self.job_id).update(
+            progress_done=done, progress_total=total, updated_at=timezone.now()
+        )
+
+
+def report_as_json(report) -> dict:
+    """The service's ``ImportReport`` as stored on the job."""
+    problems = [
+        {"row": p.row, "column": p.column, "message": str(p.message)}
+        for p in report.problems[:MAX_STORED_PROBLEMS]
+    ]
+    return {
+        "rows": report.rows,
+        "problems": problems,
+        "problem_count": len(report.problems),
+        "people_created": report.people_created,
+        "people_matched": report.people_matched,
+        "enrolments_created": report.enrolments_created,
+        "enrolments_matched": report.enrolments_matched,
+        "exits_created": report.exits_created,
+        "prescribers_created": list(report.prescribers_created),
+        "dry_run": report.dry_run,
+        "written": report.written,
+    }
+
+
+def run(job_id: int, dry_run: bool, actor_id: int | None, ip_address: str | None) -> None:
+    """Check or import the job's file and record the outcome on the job."""
+    from .services import import_enrolments  # the engine (imported late: it is big)
+
+    job = ImportJob.objects.select_related("school").get(pk=job_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    job.status = ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING
+    job.progress_done = job.progress_total = 0
+    job.save(update_fields=["status", "progress_done", "progress_total", "updated_at"])
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        report = import_enrolments(
+            school=job.school,
+            actor=actor,
+            data=data,
+            filename=job.original_name,
+            dry_run=dry_run,
+            ip_address=ip_address,
+            progress=_Progress(job.pk),
+        )
+    except Exception as error:  # any failure ends the job, never the server
+        # The exception's message may quote the file: only its type goes to the log.
+        logger.error("import job %s failed: %s", job_id, type(error).__name__)
+        _end(job, ImportStatus.FAILED, {"error": _failure_message(dry_run)})
+        return
+    stored = report_as_json(report)
+    if report.problems:
+        _end(job, ImportStatus.REFUSED, stored)
+    elif dry_run:
+        job.refresh_from_db(fields=["progress_done", "progress_total"])
+        job.status = ImportStatus.CHECKED
+        job.report = stored
+        job.progress_done = job.progress_total = max(job.progress_total, report.rows)
+        job.checked_at = timezone.now()
+        job.save(
+            update_fields=[
+                "status",
+                "report",
+                "progress_done",
+                "progress_total",
+                "checked_at",
+                "updated_at",
+            ]
+        )
+    else:
+        _end(job, ImportStatus.DONE, stored)
+
+
+def _failure_message(dry_run: bool) -> str:
+    if dry_run:
+        return _("La vérification du fichier a échoué à cause d'une erreur inattendue.")
+    return _(
+        "L'import a échoué à cause d'une erreur inattendue : rien n'a été enregistré. "
+        "Vous pouvez déposer le fichier à nouveau."
+    )
+
+
+def _end(job: ImportJob, status: str, report: dict) -> None:
+    """The job is over: its file is deleted (it holds personal data) and its report kept."""
+    delete_file(job)
+    job.status = status
+    job.report = report
+    job.finished_at = timezone.now()
+    if status == ImportStatus.DONE:
+        job.progress_done = job.progress_total = max(job.progress_total, report.get("rows", 0))
+    job.save(
+        update_fields=[
+            "status",
+            "report",
+            "file",
+            "progress_done",
+            "progress_total",
+            "finished_at",
+            "updated_at",
+        ]
+    )
