@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "parcours.outcomes",
     "parcours.privacy",
     "parcours.reporting",
+    "parcours.imports",
     "parcours.demo",
     "parcours.ops",
 ]

@@ -51,7 +51,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("exits", _("Sorties et suivis"), ("exit.", "exit_follow_up.")),
     Family("outcomes", _("Définitions de résultats"), ("outcome_definition.", "outcome_headline.")),
     Family("exports", _("Exports"), ("export.", "audit.export")),
-    Family("imports", _("Imports de fichiers"), ("import.", "import_job.")),
+    Family("imports", _("Imports"), ("import.", "import_job.")),
     Family(
         "organisation",
         _("École, équipe et partenaires"),
@@ -167,6 +167,7 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    "import.enrolments": _("import de stagiaires depuis un fichier (personnes, parcours, sorties)"),
     "import_job.create": _("fichier déposé pour un import"),
     "import_job.confirm": _("import confirmé après la vérification"),
     "import_job.restart": _("vérification relancée après une interruption"),
