@@ -47,7 +47,7 @@ def _job_url(request: HttpRequest, job: ImportJob) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """GET: the past imports and the upload form; POST: upload, then follow the check."""
     membership = request.membership
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         try:
             job = services_jobs.create_job(

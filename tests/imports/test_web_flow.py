@@ -61,7 +61,8 @@ def _written(world) -> tuple[int, int, int]:
 
 
 def _media_files(settings) -> list:
-    root = settings.MEDIA_ROOT
+    """The uploaded import files in storage (the world has other documents)."""
+    root = settings.MEDIA_ROOT / "imports"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
@@ -210,7 +211,7 @@ def test_a_too_large_file_is_refused(world, settings, monkeypatch):
     before = ImportJob.objects.count()
     response = client.post(_home(world), {"file": csv_file(GOOD_ROWS)})
     assert response.status_code == 400
-    assert "Le fichier est trop volumineux (100 octets au plus)." in response.content.decode()
+    assert "Le fichier est trop volumineux (100\xa0octets au plus)." in response.content.decode()
     assert ImportJob.objects.count() == before and _media_files(settings) == []
 
 
