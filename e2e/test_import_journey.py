@@ -6,9 +6,11 @@ uploads a file with an exit before the entry and reads the row-level problem."""
 
 from __future__ import annotations
 
-import datetime
+import csv
+import io
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -17,112 +19,123 @@ from e2e.helpers import body_rows, field, login, main_nav
 
 pytestmark = pytest.mark.e2e
 
-HEADER = (
-    "nom;prenom;date_naissance;sexe;email;telephone;code_postal;commune;code_qpv;"
-    "niveau_diplome;prescripteur_type;prescripteur;plie;site;date_entree;date_sortie;"
-    "sortie_type;sortie_duree_mois"
+EXAMPLE = (
+    Path(__file__).resolve().parents[1] / "docs" / "examples" / "import-enrolments-exemple.csv"
 )
 
 
-def _day(value: datetime.date) -> str:
-    return value.strftime("%d/%m/%Y")
+def _example_for(site: str) -> bytes:
+    """The documented example file, its rows placed at the demo school's site."""
+    rows = list(csv.DictReader(io.StringIO(EXAMPLE.read_text(encoding="utf-8")), delimiter=";"))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "site": site})
+    return out.getvalue().encode("utf-8")
 
 
-def _files(site: str) -> tuple[bytes, bytes]:
-    """A valid file of three rows (two people, one of them twice, one exit) and a bad one."""
-    today = datetime.date.today()
-    entry = today - datetime.timedelta(days=60)
-    good = [
-        HEADER,
-        f"Parcheminier;Inès;14/02/2003;F;;;63000;Clermont-Ferrand;;3;mission_locale;"
-        f"Mission Locale Reprise;non;{site};{_day(entry)};;;",
-        f"Tisserandier;Noah;30/06/2002;M;;;63100;Clermont-Ferrand;;aucun;spontane;;non;"
-        f"{site};05/09/2022;10/03/2023;cdi;",
-        f"Tisserandier;Noah;30/06/2002;M;;;63100;Clermont-Ferrand;;aucun;spontane;;non;"
-        f"{site};{_day(entry)};;;",
-    ]
-    bad = [
-        HEADER,
+def _bad_file(site: str) -> bytes:
+    """One row whose exit (10/03/2022) is before its entry (05/09/2022)."""
+    header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    row = (
         f"Rebours;Lina;01/01/2003;F;;;63000;Clermont-Ferrand;;3;spontane;;non;{site};"
-        "05/09/2022;10/03/2022;cdi;",
-    ]
-    return ("\n".join(good) + "\n").encode(), ("\n".join(bad) + "\n").encode()
+        "05/09/2022;10/03/2022;cdi;"
+    )
+    return f"{header}\n{row}\n".encode()
 
 
 @pytest.fixture
-def gate(monkeypatch) -> threading.Event:
-    """Holds the background check until the test has seen the progress bar: the run reports
-    one row read of three, then waits for the gate (the live server runs in this process)."""
+def gates(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Hold the background runs until the test has seen their progress (the live server runs
+    in this process): the check reports one row read of twelve, then waits for the first gate;
+    the import waits for the second one (the job page is shown before the write starts: the
+    in-memory test database locks its tables while the import writes, the polls then fail
+    and htmx polls again)."""
     from parcours.imports import services
 
-    opened = threading.Event()
+    check, write = threading.Event(), threading.Event()
     real = services.import_enrolments
 
     def gated(**kwargs):
-        if kwargs.get("dry_run") and kwargs.get("progress") and not opened.is_set():
-            kwargs["progress"](1, 3)
-            opened.wait(20)
+        if kwargs.get("dry_run"):
+            if kwargs.get("progress") and not check.is_set():
+                kwargs["progress"](1, 12)
+                check.wait(20)
+        else:
+            write.wait(20)
         return real(**kwargs)
 
     monkeypatch.setattr(services, "import_enrolments", gated)
-    return opened
+    return check, write
 
 
 def test_director_imports_trainees_from_a_file(
-    page: Page, demo_server: str, demo_accounts: dict, demo_password: str, gate, tmp_path
+    page: Page, demo_server: str, demo_accounts: dict, demo_password: str, gates, tmp_path
 ) -> None:
     from django.urls import reverse
 
     from parcours.demo.accounts import FLAGSHIP_SLUG
     from parcours.organisations.models import Site
+    from parcours.people.models import Person
 
     site = Site.objects.filter(school__slug=FLAGSHIP_SLUG).order_by("pk").first()
-    good, bad = _files(site.name)
-    (tmp_path / "reprise.csv").write_bytes(good)
-    (tmp_path / "sortie-avant-entree.csv").write_bytes(bad)
+    (tmp_path / "import-enrolments-exemple.csv").write_bytes(_example_for(site.name))
+    (tmp_path / "sortie-avant-entree.csv").write_bytes(_bad_file(site.name))
+    people = Person.objects.filter(school__slug=FLAGSHIP_SLUG)
+    nguyen = {"last_name": "Nguyen", "first_name": "Sarah", "birth_date": "2004-09-09"}
+    assert not people.filter(**nguyen).exists()
 
     login(page, demo_server, demo_accounts["director"].email, demo_password)
     main_nav(page).get_by_role("link", name="Importer des stagiaires").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer des stagiaires")
-    expect(page.get_by_role("main")).to_contain_text("reprise-historique-2019.xlsx")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("reprise-historique-2019.xlsx")  # the demo's past import
 
     # Upload: the check starts in the background and the job page shows its progress.
-    field(page, "Fichier à importer").set_input_files(str(tmp_path / "reprise.csv"))
+    field(page, "Fichier à importer").set_input_files(
+        str(tmp_path / "import-enrolments-exemple.csv")
+    )
     page.get_by_role("button", name="Vérifier le fichier").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Import de reprise.csv")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Import de import-enrolments-exemple.csv"
+    )
     bar = page.locator("progress.import-progress")
     expect(bar).to_have_attribute("value", "1")
-    expect(bar).to_have_attribute("max", "3")
-    expect(page.get_by_role("main")).to_contain_text("33 % — 1 lignes sur 3")
+    expect(bar).to_have_attribute("max", "12")
+    expect(main).to_contain_text("8 % — 1 lignes sur 12")
 
     # The check goes on; the page updates itself (no reload) with the check's counts.
-    gate.set()
-    main = page.get_by_role("main")
-    expect(main).to_contain_text("Le fichier est valide : 3 lignes vérifiées.")
+    check_gate, write_gate = gates
+    check_gate.set()
+    expect(main).to_contain_text("Le fichier est valide : 12 lignes vérifiées.")
     counts = page.locator("#import-counts")
-    expect(counts).to_contain_text(re.compile(r"Personnes nouvelles\s*2"))
-    expect(counts).to_contain_text(re.compile(r"Parcours à créer\s*3"))
-    expect(counts).to_contain_text(re.compile(r"Sorties à enregistrer\s*1"))
-    expect(counts).to_contain_text("Mission Locale Reprise")
+    expect(counts).to_contain_text(re.compile(r"Personnes nouvelles\s*11"))
+    expect(counts).to_contain_text(re.compile(r"Parcours à créer\s*12"))
+    expect(counts).to_contain_text(re.compile(r"Sorties à enregistrer\s*10"))
     expect(page.locator("progress")).to_have_count(0)
+    assert not people.filter(**nguyen).exists()  # checked, nothing written
 
     # Import: the rows are written in the background, then the final counts.
-    page.get_by_role("button", name="Importer ces 3 lignes").click()
-    expect(main).to_contain_text("Import terminé : 3 lignes importées.", timeout=30_000)
-    expect(counts).to_contain_text(re.compile(r"Personnes créées\s*2"))
-    expect(counts).to_contain_text(re.compile(r"Parcours créés\s*3"))
+    page.get_by_role("button", name="Importer ces 12 lignes").click()
+    expect(page.get_by_role("heading", name="Import en cours")).to_be_visible()
+    expect(page.locator("progress.import-progress")).to_be_visible()
+    write_gate.set()
+    expect(main).to_contain_text("Import terminé : 12 lignes importées.", timeout=30_000)
+    expect(counts).to_contain_text(re.compile(r"Personnes créées\s*11"))
+    expect(counts).to_contain_text(re.compile(r"Parcours créés\s*12"))
 
     # The new trainees are in the trainee list.
+    page.get_by_role("link", name="Voir la liste des stagiaires").click()
     trainees = reverse("pathways:trainees", args=[FLAGSHIP_SLUG])
-    page.goto(f"{demo_server}{trainees}?q=Tisserandier&status=tous")
+    page.goto(f"{demo_server}{trainees}?q=Nguyen&status=tous")
     table = page.get_by_role("table", name=re.compile(r"^Stagiaires"))
-    expect(body_rows(table).filter(has_text="Tisserandier")).to_have_count(2)
-    page.goto(f"{demo_server}{trainees}?q=Parcheminier&status=tous")
-    expect(body_rows(table).filter(has_text="Parcheminier")).to_have_count(1)
+    expect(body_rows(table).filter(has_text="Sarah")).not_to_have_count(0)
+    assert people.filter(**nguyen).count() == 1
 
     # A bad file: the problem by row and column, nothing to import.
     main_nav(page).get_by_role("link", name="Importer des stagiaires").click()
-    expect(page.get_by_role("main")).to_contain_text("importé")
+    expect(main).to_contain_text("importé")
     field(page, "Fichier à importer").set_input_files(str(tmp_path / "sortie-avant-entree.csv"))
     page.get_by_role("button", name="Vérifier le fichier").click()
     expect(main).to_contain_text("Le fichier est refusé : 1 problème.")
@@ -131,3 +144,4 @@ def test_director_imports_trainees_from_a_file(
     expect(row.locator("td").nth(0)).to_have_text("2")
     expect(row.locator("td").nth(1)).to_have_text("date_sortie")
     expect(page.get_by_role("button", name=re.compile("Importer"))).to_have_count(0)
+    assert not people.filter(last_name="Rebours").exists()
