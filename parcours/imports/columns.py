@@ -62,15 +62,20 @@ def fold(value: str) -> str:
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
+#: Spellings of a header that mean a column (after folding).
+HEADER_ALIASES = {"e_mail": "email"}
+
+
 def header_key(value: object) -> str:
     """``' Date-Naissance '`` → ``'date_naissance'``; ``'Prénom'`` → ``'prenom'``."""
     text = str(value if value is not None else "").replace("\ufeff", "")
-    return _SEPARATORS.sub("_", fold(text)).strip("_")
+    key = _SEPARATORS.sub("_", fold(text)).strip("_")
+    return HEADER_ALIASES.get(key, key)
 
 
 def code_key(value: str) -> str:
     """A code as written in a cell, compared like a header (``Mission Locale`` → mission_locale)."""
-    return header_key(value)
+    return _SEPARATORS.sub("_", fold(value)).strip("_")
 
 
 # --------------------------------------------------------------------------- code tables

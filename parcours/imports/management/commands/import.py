@@ -39,14 +39,15 @@ def format_report(report: ImportReport) -> str:
             prefix = f"{', '.join(where).capitalize()} : " if where else "Fichier : "
             lines.append(f"- {prefix}{problem.message}")
         return "\n".join(lines)
+    rows = f"{report.rows} ligne{'s' if report.rows > 1 else ''}"
     if report.dry_run:
-        lines.append(f"Vérification sans écriture : le fichier est valide ({report.rows} lignes).")
+        lines.append(f"Vérification sans écriture : le fichier est valide ({rows}).")
         verb = "à créer"
     elif report.written:
-        lines.append(f"Import terminé ({report.rows} lignes).")
+        lines.append(f"Import terminé ({rows}).")
         verb = "créé·es"
     else:
-        lines.append(f"Rien à importer : tout est déjà enregistré ({report.rows} lignes).")
+        lines.append(f"Rien à importer : tout est déjà enregistré ({rows}).")
         verb = "créé·es"
     lines += [
         f"Personnes {verb} : {report.people_created} ; déjà connues : {report.people_matched}",
