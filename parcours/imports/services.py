@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import User
 from parcours.audit.context import get_client_address
 from parcours.audit.models import AuditEvent
-from parcours.audit.services import describe, record_event
+from parcours.audit.services import record_event
 from parcours.intake.eligibility import add_months
 from parcours.intake.models import Channel, Outcome, Referral, Stage
 from parcours.organisations.models import Partner, School
@@ -60,6 +60,7 @@ from parcours.pathways.services import ensure_phases
 from parcours.people.models import Person
 from parcours.schedule.models import AttendanceMark, SessionTrainee
 
+from . import bulk
 from . import columns as C
 from .parsing import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, FileRefused, read_table
 from .validation import Plan as ImportPlan
@@ -201,9 +202,10 @@ def _write(
     tick: Callable[[int], None],
 ) -> None:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    events = _Events(school=school, actor=user, ip_address=ip_address)
+    user_id = user.pk if user is not None else None
+    events = _Events(school_id=school.pk, actor_id=user_id, ip_address=ip_address)
 
-    # Prescribers named in the file that the school does not know yet.
+    # Prescribers named in the file that the school does not know yet (a few: bulk_create).
     partner_ids = dict(plan.partner_ids)
     created = Partner.objects.bulk_create(
         [
@@ -214,8 +216,9 @@ def _write(
     for key, partner in zip(plan.new_partners, created, strict=True):
         partner_ids[key] = partner.pk
         events.add(
+            Partner,
+            partner.pk,
             "partner.create",
-            partner,
             {
                 "name": partner.name,
                 "is_prescriber": True,
@@ -225,37 +228,37 @@ def _write(
         )
 
     # New people, with the identity of their latest row.
-    people = Person.objects.bulk_create(
+    new_ids = bulk.insert(
+        Person,
         [
-            Person(
-                school=school,
-                last_name=r.last_name,
-                first_name=r.first_name,
-                birth_date=r.birth_date,
-                gender=r.gender,
-                email=r.email,
-                phone=r.phone,
-                postcode=r.postcode,
-                commune=r.commune,
-            )
+            {
+                "school_id": school.pk,
+                "last_name": r.last_name,
+                "first_name": r.first_name,
+                "birth_date": r.birth_date,
+                "gender": r.gender,
+                "email": r.email,
+                "phone": r.phone,
+                "postcode": r.postcode,
+                "commune": r.commune,
+            }
             for r in plan.new_people.values()
         ],
-        batch_size=BATCH,
+        returning=True,
     )
     person_ids = dict(plan.person_ids)
-    for key, person in zip(plan.new_people, people, strict=True):
-        person_ids[key] = person.pk
+    person_ids.update(zip(plan.new_people, new_ids, strict=True))
     tick(len(plan.new_enrolments) // 5)
 
-    _write_enrolments(school, user, plan, person_ids, partner_ids, events)
+    _write_enrolments(school, user_id, plan, person_ids, partner_ids, events)
     tick(len(plan.new_enrolments) * 4 // 5)
-    _write_new_exits(school, user, plan.new_exits, today, events)
+    _write_new_exits(school, user_id, plan.new_exits, today, events)
     events.save()
 
 
 def _write_enrolments(
     school: School,
-    user: User | None,
+    user_id: int | None,
     plan: ImportPlan,
     person_ids: dict[tuple, int],
     partner_ids: dict[str, int],
@@ -268,140 +271,146 @@ def _write_enrolments(
     lines = dict(
         FundingLine.objects.filter(code__in=[PLIE, POLITIQUE_VILLE]).values_list("code", "pk")
     )
-    referrals = Referral.objects.bulk_create(
+    people = [person_ids[r.person_key] for r in records]
+    referrals = bulk.insert(
+        Referral,
         [
-            Referral(
-                school=school,
-                person_id=person_ids[r.person_key],
-                prescriber_id=(
+            {
+                "school_id": school.pk,
+                "person_id": person_id,
+                "prescriber_id": (
                     partner_ids[C.fold(r.prescriber)] if r.prescriber_type is not None else None
                 ),
-                channel=Channel.SPONTANEOUS if r.prescriber_type is None else IMPORTED_CHANNEL,
-                received_on=r.entry_date,
-                qpv_code=r.qpv_code,
-                stage=Stage.ENTERED,
-                outcome=Outcome.ADMITTED,
-                created_by=user,
-            )
-            for r in records
+                "channel": Channel.SPONTANEOUS if r.prescriber_type is None else IMPORTED_CHANNEL,
+                "received_on": r.entry_date,
+                "qpv_code": r.qpv_code,
+                "stage": Stage.ENTERED,
+                "outcome": Outcome.ADMITTED,
+                "created_by_id": user_id,
+            }
+            for r, person_id in zip(records, people, strict=True)
         ],
-        batch_size=BATCH,
+        returning=True,
     )
-    enrolments = Enrolment.objects.bulk_create(
+    enrolments = bulk.insert(
+        Enrolment,
         [
-            Enrolment(
-                school=school,
-                person_id=person_ids[r.person_key],
-                site_id=plan.site_ids[C.fold(r.site)],
-                referral=referral,
-                entry_date=r.entry_date,
-                planned_end_date=add_months(r.entry_date, school.pathway_months),
-                status=EnrolmentStatus.EXITED if r.exit_date else EnrolmentStatus.ACTIVE,
-                ended_on=r.exit_date,
-            )
-            for r, referral in zip(records, referrals, strict=True)
+            {
+                "school_id": school.pk,
+                "person_id": person_id,
+                "site_id": plan.site_ids[C.fold(r.site)],
+                "referral_id": referral_id,
+                "entry_date": r.entry_date,
+                "planned_end_date": add_months(r.entry_date, school.pathway_months),
+                "status": EnrolmentStatus.EXITED if r.exit_date else EnrolmentStatus.ACTIVE,
+                "ended_on": r.exit_date,
+            }
+            for r, person_id, referral_id in zip(records, people, referrals, strict=True)
         ],
-        batch_size=BATCH,
+        returning=True,
     )
-    EntrySituation.objects.bulk_create(
+    pairs = list(zip(records, enrolments, strict=True))
+    bulk.insert(
+        EntrySituation,
         [
-            EntrySituation(
-                school=school,
-                enrolment=enrolment,
-                gender=r.gender,
-                birth_date=r.birth_date,
-                postcode=r.postcode,
-                commune=r.commune,
-                qpv_code=r.qpv_code,
-                diploma_level=r.diploma_level,
+            {
+                "school_id": school.pk,
+                "enrolment_id": enrolment_id,
+                "gender": r.gender,
+                "birth_date": r.birth_date,
+                "postcode": r.postcode,
+                "commune": r.commune,
+                "qpv_code": r.qpv_code,
+                "diploma_level": r.diploma_level,
                 # Not in the file: left empty ("not recorded"), never guessed.
-                job_seeker_status="",
-                rqth="",
-                receives_rsa="",
-                jobless_household="",
-                single_parent="",
-                homeless="",
-                foreign_origin="",
-            )
-            for r, enrolment in zip(records, enrolments, strict=True)
+                "job_seeker_status": "",
+                "rqth": "",
+                "receives_rsa": "",
+                "jobless_household": "",
+                "single_parent": "",
+                "homeless": "",
+                "foreign_origin": "",
+            }
+            for r, enrolment_id in pairs
         ],
-        batch_size=BATCH,
     )
-    carried: list[EnrolmentFundingLine] = []
+    carried: list[dict[str, Any]] = []
     line_codes: dict[int, list[str]] = {}
-    for r, enrolment in zip(records, enrolments, strict=True):
+    for r, enrolment_id in pairs:
         codes = [code for code, on in ((PLIE, r.plie), (POLITIQUE_VILLE, bool(r.qpv_code))) if on]
         codes = [code for code in codes if code in lines]
-        line_codes[enrolment.pk] = sorted(codes)
+        line_codes[enrolment_id] = sorted(codes)
         carried += [
-            EnrolmentFundingLine(school=school, enrolment=enrolment, funding_line_id=lines[code])
+            {"school_id": school.pk, "enrolment_id": enrolment_id, "funding_line_id": lines[code]}
             for code in codes
         ]
-    EnrolmentFundingLine.objects.bulk_create(carried, batch_size=BATCH)
-    EnrolmentPhase.objects.bulk_create(
+    bulk.insert(EnrolmentFundingLine, carried)
+    bulk.insert(
+        EnrolmentPhase,
         [
-            EnrolmentPhase(
-                school=school,
-                enrolment=enrolment,
-                phase=first_phase,
-                started_on=r.entry_date,
-                ended_on=r.exit_date,
-                moved_by=user,
-            )
-            for r, enrolment in zip(records, enrolments, strict=True)
-        ],
-        batch_size=BATCH,
-    )
-    exits = Exit.objects.bulk_create(
-        [
-            _exit(school, enrolment, r, user)
-            for r, enrolment in zip(records, enrolments, strict=True)
-            if r.exit_date
-        ],
-        batch_size=BATCH,
-    )
-    for r, enrolment, referral in zip(records, enrolments, referrals, strict=True):
-        events.add(
-            "enrolment.create",
-            enrolment,
             {
-                "referral": referral.pk,
-                "person": enrolment.person_id,
+                "school_id": school.pk,
+                "enrolment_id": enrolment_id,
+                "phase_id": first_phase.pk,
+                "started_on": r.entry_date,
+                "ended_on": r.exit_date,
+                "moved_by_id": user_id,
+            }
+            for r, enrolment_id in pairs
+        ],
+    )
+    exited = [(r, enrolment_id) for r, enrolment_id in pairs if r.exit_date]
+    exit_rows = [_exit(school, enrolment_id, r, user_id) for r, enrolment_id in exited]
+    exit_ids = bulk.insert(Exit, exit_rows, returning=True)
+    for (r, enrolment_id), referral_id in zip(pairs, referrals, strict=True):
+        events.add(
+            Enrolment,
+            enrolment_id,
+            "enrolment.create",
+            {
+                "referral": referral_id,
+                "person": person_ids[r.person_key],
                 "entry_date": r.entry_date.isoformat(),
-                "funding_lines": line_codes[enrolment.pk],
+                "funding_lines": line_codes[enrolment_id],
                 "import": True,
             },
         )
-    for exit_ in exits:
-        events.add("exit.record", exit_, _exit_changes(exit_))
+    for row, exit_id in zip(exit_rows, exit_ids, strict=True):
+        events.add(Exit, exit_id, "exit.record", _exit_changes(row))
 
 
-def _exit(school: School, enrolment: Enrolment | int, r: Record, user: User | None) -> Exit:
-    return Exit(
-        school=school,
-        enrolment_id=enrolment if isinstance(enrolment, int) else enrolment.pk,
-        exit_date=r.exit_date,
-        destination=r.destination,
-        months=r.months,
-        days=r.days,
-        dropout_reason=r.dropout_reason,
-        recorded_by=user,
-    )
-
-
-def _exit_changes(exit_: Exit) -> dict[str, Any]:
+def _exit(school: School, enrolment_id: int, r: Record, user_id: int | None) -> dict[str, Any]:
     return {
-        "enrolment": exit_.enrolment_id,
-        "exit_date": exit_.exit_date.isoformat(),
-        "destination": exit_.destination,
-        "months": exit_.months,
-        "days": exit_.days,
-        "dropout_reason": exit_.dropout_reason,
+        "school_id": school.pk,
+        "enrolment_id": enrolment_id,
+        "exit_date": r.exit_date,
+        "destination": r.destination,
+        "months": r.months,
+        "days": r.days,
+        "dropout_reason": r.dropout_reason,
+        "recorded_by_id": user_id,
+    }
+
+
+def _exit_changes(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "enrolment": row["enrolment_id"],
+        "exit_date": row["exit_date"].isoformat(),
+        "destination": row["destination"],
+        "months": row["months"],
+        "days": row["days"],
+        "dropout_reason": row["dropout_reason"],
         "import": True,
     }
 
 
-def _write_new_exits(school, user, new_exits, today: datetime.date, events: _Events) -> None:
+def _write_new_exits(
+    school: School,
+    user_id: int | None,
+    new_exits: list,
+    today: datetime.date,
+    events: _Events,
+) -> None:
     """Exits on enrolments in progress: what ``record_exit`` does, in bulk — the enrolment is
     exited, its open phase ends, the open goals of its latest plan are dropped, its places in
     sessions after the exit date and its attendance marks of days to come are removed."""
@@ -409,10 +418,8 @@ def _write_new_exits(school, user, new_exits, today: datetime.date, events: _Eve
         return
     exit_on = {stored.pk: record.exit_date for stored, record in new_exits}
     ids = sorted(exit_on)
-    exits = Exit.objects.bulk_create(
-        [_exit(school, stored.pk, record, user) for stored, record in new_exits],
-        batch_size=BATCH,
-    )
+    exit_rows = [_exit(school, stored.pk, record, user_id) for stored, record in new_exits]
+    exit_ids = bulk.insert(Exit, exit_rows, returning=True)
     enrolments = list(Enrolment.objects.filter(pk__in=ids))
     for enrolment in enrolments:
         enrolment.status = EnrolmentStatus.EXITED
@@ -423,11 +430,8 @@ def _write_new_exits(school, user, new_exits, today: datetime.date, events: _Eve
         phase.ended_on = max(exit_on[phase.enrolment_id], phase.started_on)
     EnrolmentPhase.objects.bulk_update(phases, ["ended_on"], batch_size=BATCH)
     latest: dict[int, int] = {}
-    for plan_id, enrolment_id in (
-        Plan.objects.filter(enrolment_id__in=ids)
-        .order_by("version")
-        .values_list("pk", "enrolment_id")
-    ):
+    plans = Plan.objects.filter(enrolment_id__in=ids).order_by("version")
+    for plan_id, enrolment_id in plans.values_list("pk", "enrolment_id"):
         latest[enrolment_id] = plan_id
     goals = PlanGoal.objects.filter(
         plan_id__in=list(latest.values()), status__in=[GoalStatus.TODO, GoalStatus.IN_PROGRESS]
@@ -458,38 +462,45 @@ def _write_new_exits(school, user, new_exits, today: datetime.date, events: _Eve
     ]
     if marks:
         AttendanceMark.objects.filter(pk__in=[m[0] for m in marks]).delete()
-    for exit_ in exits:
-        changes = _exit_changes(exit_)
+    for row, exit_id in zip(exit_rows, exit_ids, strict=True):
+        changes = _exit_changes(row)
+        enrolment_id = row["enrolment_id"]
         changes["closed"] = {
-            "goals": dropped.get(exit_.enrolment_id, []),
-            "sessions": [p[2] for p in places if p[1] == exit_.enrolment_id],
-            "marks": sum(1 for m in marks if m[1] == exit_.enrolment_id),
+            "goals": dropped.get(enrolment_id, []),
+            "sessions": [p[2] for p in places if p[1] == enrolment_id],
+            "marks": sum(1 for m in marks if m[1] == enrolment_id),
         }
-        events.add("exit.record", exit_, changes)
+        events.add(Exit, exit_id, "exit.record", changes)
 
 
 @dataclass
 class _Events:
-    """Audit events written in bulk at the end of the transaction (as ``record_event``)."""
+    """Audit events written in bulk at the end of the transaction, as ``record_event`` writes
+    them (the record named by kind and id: ``audit.services.describe``)."""
 
-    school: School
-    actor: User | None
+    school_id: int
+    actor_id: int | None
     ip_address: str | None
-    rows: list[AuditEvent] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    _names: dict[type, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, action: str, target: Any, changes: dict[str, Any]) -> None:
+    def add(self, model: type, pk: int, action: str, changes: dict[str, Any]) -> None:
+        names = self._names.get(model)
+        if names is None:
+            names = self._names[model] = (model._meta.label_lower, str(model._meta.verbose_name))
+        label, verbose = names
         self.rows.append(
-            AuditEvent(
-                school=self.school,
-                actor=self.actor,
-                action=action,
-                object_type=target._meta.label_lower,
-                object_id=str(target.pk),
-                object_repr=describe(target),
-                changes=changes,
-                ip_address=self.ip_address,
-            )
+            {
+                "school_id": self.school_id,
+                "actor_id": self.actor_id,
+                "action": action,
+                "object_type": label,
+                "object_id": str(pk),
+                "object_repr": f"{verbose} n° {pk}"[:200],
+                "changes": changes,
+                "ip_address": self.ip_address,
+            }
         )
 
     def save(self) -> None:
-        AuditEvent.objects.bulk_create(self.rows, batch_size=BATCH)
+        bulk.insert(AuditEvent, self.rows)
