@@ -138,11 +138,16 @@ class ImportJob(models.Model):
 
     @property
     def saving(self) -> bool:
-        """The rows are read and checked; the service is writing them (one transaction)."""
+        """The rows are read and checked; the service is writing them (one transaction).
+
+        The import counts two passes of the rows (``total`` = twice the rows): reading and
+        checking them (the first half, reported as it goes), then writing them, inside the
+        service's transaction (the page cannot see that progress: it says "Enregistrement…").
+        """
         return (
             self.status == ImportStatus.IMPORTING
             and self.progress_total > 0
-            and self.progress_done >= self.progress_total
+            and self.progress_done * 2 >= self.progress_total
         )
 
     @property

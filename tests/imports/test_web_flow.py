@@ -323,10 +323,17 @@ def test_the_progress_fragment_while_checking(world):
     assert "<html" not in fragment  # a fragment, not a page
     assert "style=" not in fragment and "<script" not in fragment
 
-    # Read: the service writes. The bar has no value (indeterminate).
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, progress_done=1000)
+    # The import: the service counts two passes of the rows, reading then writing.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, progress_done=600, progress_total=2000
+    )
     fragment = client.get(url).content.decode()
-    assert "Enregistrement…" in fragment
+    assert "Import en cours" in fragment and "30 % — lecture et vérification" in fragment
+    assert 'value="600" max="2000"' in fragment
+    # Read: the service writes in its transaction. The bar has no value (indeterminate).
+    ImportJob.objects.filter(pk=job.pk).update(progress_done=1000)
+    fragment = client.get(url).content.decode()
+    assert "Enregistrement… (2 lignes vérifiées)" in fragment
     assert '<progress class="import-progress" aria-labelledby' in fragment
 
     # Over: the fragment carries the report and stops the polling.
