@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import body_rows, field, login, main_nav
+from e2e.test_csp import CspWatcher
 
 pytestmark = pytest.mark.e2e
 
@@ -86,6 +87,7 @@ def test_director_imports_trainees_from_a_file(
     nguyen = {"last_name": "Nguyen", "first_name": "Sarah", "birth_date": "2004-09-09"}
     assert not people.filter(**nguyen).exists()
 
+    csp = CspWatcher(page)  # the progress bar and its polling under the strict policy
     login(page, demo_server, demo_accounts["director"].email, demo_password)
     main_nav(page).get_by_role("link", name="Importer des stagiaires").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer des stagiaires")
@@ -115,6 +117,7 @@ def test_director_imports_trainees_from_a_file(
     expect(counts).to_contain_text(re.compile(r"Sorties à enregistrer\s*10"))
     expect(page.locator("progress")).to_have_count(0)
     assert not people.filter(**nguyen).exists()  # checked, nothing written
+    csp.assert_clean("the import job page, polled by htmx")
 
     # Import: the rows are written in the background, then the final counts.
     page.get_by_role("button", name="Importer ces 12 lignes").click()

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,9 +71,12 @@ class _Progress:
         if done - self.last < PROGRESS_STEP and done < total:
             return
         self.last = done
-        ImportJob.objects.filter(pk=self.job_id).update(
-            progress_done=done, progress_total=total, updated_at=timezone.now()
-        )
+        try:
+            ImportJob.objects.filter(pk=self.job_id).update(
+                progress_done=done, progress_total=total, updated_at=timezone.now()
+            )
+        except OperationalError:  # SQLite busy: the next step will say it
+            logger.info("import job %s: progress not saved (database busy)", self.job_id)
 
 
 def report_as_json(report) -> dict:
@@ -96,19 +100,48 @@ def report_as_json(report) -> dict:
     }
 
 
+def _retrying(action, attempts: int = 5):
+    """``action()``, tried again while SQLite says the database is locked (another request
+    writes: its session, a poll). The import is one transaction: trying it again is safe."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    return None  # pragma: no cover - the loop returns or raises
+
+
 def run(job_id: int, dry_run: bool, actor_id: int | None, ip_address: str | None) -> None:
-    """Check or import the job's file and record the outcome on the job."""
-    from .services import import_enrolments  # the engine (imported late: it is big)
+    """Check or import the job's file and record the outcome on the job; whatever fails ends
+    the job as failed (a French message on the page, only the error's type in the log)."""
+    try:
+        _run(job_id, dry_run, actor_id, ip_address)
+    except Exception as error:  # any failure ends the job, never the server
+        # The exception's message may quote the file: only its type goes to the log.
+        logger.error("import job %s failed: %s", job_id, type(error).__name__)
+        try:
+            job = ImportJob.objects.get(pk=job_id)
+            _retrying(lambda: _end(job, ImportStatus.FAILED, {"error": _failure_message(dry_run)}))
+        except Exception as again:
+            logger.error("import job %s: failure not recorded: %s", job_id, type(again).__name__)
+
+
+def _run(job_id: int, dry_run: bool, actor_id: int | None, ip_address: str | None) -> None:
+    from . import services  # the engine (imported late: it is big)
 
     job = ImportJob.objects.select_related("school").get(pk=job_id)
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     job.status = ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING
     job.progress_done = job.progress_total = 0
-    job.save(update_fields=["status", "progress_done", "progress_total", "updated_at"])
-    try:
-        with job.file.open("rb") as handle:
-            data = handle.read()
-        report = import_enrolments(
+    _retrying(
+        lambda: job.save(update_fields=["status", "progress_done", "progress_total", "updated_at"])
+    )
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    report = _retrying(
+        lambda: services.import_enrolments(
             school=job.school,
             actor=actor,
             data=data,
@@ -117,32 +150,19 @@ def run(job_id: int, dry_run: bool, actor_id: int | None, ip_address: str | None
             ip_address=ip_address,
             progress=_Progress(job.pk),
         )
-    except Exception as error:  # any failure ends the job, never the server
-        # The exception's message may quote the file: only its type goes to the log.
-        logger.error("import job %s failed: %s", job_id, type(error).__name__)
-        _end(job, ImportStatus.FAILED, {"error": _failure_message(dry_run)})
-        return
+    )
     stored = report_as_json(report)
     if report.problems:
-        _end(job, ImportStatus.REFUSED, stored)
+        _retrying(lambda: _end(job, ImportStatus.REFUSED, stored))
     elif dry_run:
-        job.refresh_from_db(fields=["progress_done", "progress_total"])
         job.status = ImportStatus.CHECKED
         job.report = stored
-        job.progress_done = job.progress_total = max(job.progress_total, report.rows)
+        job.progress_done = job.progress_total = report.rows
         job.checked_at = timezone.now()
-        job.save(
-            update_fields=[
-                "status",
-                "report",
-                "progress_done",
-                "progress_total",
-                "checked_at",
-                "updated_at",
-            ]
-        )
+        fields = ["status", "report", "progress_done", "progress_total", "checked_at"]
+        _retrying(lambda: job.save(update_fields=[*fields, "updated_at"]))
     else:
-        _end(job, ImportStatus.DONE, stored)
+        _retrying(lambda: _end(job, ImportStatus.DONE, stored))
 
 
 def _failure_message(dry_run: bool) -> str:
@@ -161,7 +181,7 @@ def _end(job: ImportJob, status: str, report: dict) -> None:
     job.report = report
     job.finished_at = timezone.now()
     if status == ImportStatus.DONE:
-        job.progress_done = job.progress_total = max(job.progress_total, report.get("rows", 0))
+        job.progress_done = job.progress_total
     job.save(
         update_fields=[
             "status",

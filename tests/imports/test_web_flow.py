@@ -181,6 +181,37 @@ def test_the_service_failing_ends_the_job_with_a_french_message(world, settings,
     assert "La vérification du fichier a échoué" in page
 
 
+def test_a_busy_database_is_tried_again(world, monkeypatch):
+    """SQLite says "database is locked" while another request writes: the run tries again (the
+    import is one transaction); any other database error ends the job."""
+    from django.db import OperationalError
+
+    from parcours.imports import services
+
+    real, calls = services.import_enrolments, []
+
+    def busy_once(**kwargs):
+        calls.append(kwargs["dry_run"])
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "import_enrolments", busy_once)
+    client = world.client_for("director")
+    client.post(_home(world), {"file": csv_file(GOOD_ROWS)})
+    job = ImportJob.objects.filter(school=world.school).latest("pk")
+    assert calls == [True, True]
+    assert job.status == ImportStatus.CHECKED
+
+    def broken(**kwargs):
+        raise OperationalError("no such table")
+
+    monkeypatch.setattr(services, "import_enrolments", broken)
+    client.post(_home(world), {"file": csv_file(GOOD_ROWS)})
+    job = ImportJob.objects.filter(school=world.school).latest("pk")
+    assert job.status == ImportStatus.FAILED
+
+
 # ------------------------------------------------------------------------------ the upload
 
 
