@@ -8,6 +8,7 @@ product's own choices; ``docs/import.md`` lists them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 ORDER: dict[str | None, int] = {None: -1, **{name: i for i, name in enumerate(NAMES)}}
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(value: str) -> str:
     """Lower case, no accents, single spaces: how names and codes are compared."""
     decomposed = unicodedata.normalize("NFKD", value)
