@@ -11,7 +11,8 @@ database, where it creates a new school with its own slug), creates a school wit
 generates a realistic CSV (Faker, fixed seed: people with one or two stays, most of them
 exited, prescribers of every type, QPV codes, PLIE), and times ``import_enrolments``: a dry
 run, the import, and a re-import of the same file (which finds everything already there).
-Prints a small table and writes ``bench/results.json``.
+Prints a small table and writes ``bench/results.json`` (one entry a database: a PostgreSQL run
+keeps the SQLite one).
 """
 
 from __future__ import annotations
@@ -259,11 +260,19 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "runs": runs,
     }
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    # One entry a benchmark and database: a PostgreSQL run keeps the SQLite one, and back.
+    path = Path(args.output)
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        results = {}
+    if not isinstance(results, dict):
+        results = {}
+    results.setdefault("import_enrolments", {})[vendor] = result
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

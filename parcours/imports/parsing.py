@@ -29,6 +29,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 #: More columns than this is not a file of this layout.
 MAX_COLUMNS = 200
+#: Lines read at most, empty ones included (a damaged or hostile file stops there).
+MAX_LINES = 200_000
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".csv")
 
 Cell = str | int | float | datetime.date | datetime.datetime | None
@@ -125,6 +127,8 @@ def _read_csv(data: bytes) -> Table:
     try:
         for cells in reader:
             number += 1
+            if number > MAX_LINES:
+                raise _too_many()
             if not table.header:
                 if not any(cell.strip() for cell in cells):
                     continue  # blank lines before the header
@@ -133,10 +137,7 @@ def _read_csv(data: bytes) -> Table:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(table.rows) >= MAX_ROWS:
-                raise FileRefused(
-                    _("Le fichier a plus de %(max)d lignes : découpez-le en plusieurs fichiers.")
-                    % {"max": MAX_ROWS}
-                )
+                raise _too_many()
             table.rows.append((number, _fit(cells, len(table.header))))
     except csv.Error:
         raise FileRefused(
@@ -144,6 +145,13 @@ def _read_csv(data: bytes) -> Table:
             % {"row": number + 1}
         ) from None
     return table
+
+
+def _too_many() -> FileRefused:
+    return FileRefused(
+        _("Le fichier a plus de %(max)d lignes : découpez-le en plusieurs fichiers.")
+        % {"max": MAX_ROWS}
+    )
 
 
 def _fit(cells: list, width: int) -> list:
@@ -179,8 +187,10 @@ def _read_xlsx(data: bytes) -> Table:
             raise FileRefused(_("Le classeur n'a aucune feuille."))
         table = Table(header=[], kind="xlsx")
         number = 0
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             number += 1
+            if number > MAX_LINES:
+                raise _too_many()
             cells = [_xlsx_cell(v) for v in values]
             if not table.header:
                 if not any(_filled(c) for c in cells):
@@ -192,10 +202,7 @@ def _read_xlsx(data: bytes) -> Table:
             if not any(_filled(c) for c in cells):
                 continue
             if len(table.rows) >= MAX_ROWS:
-                raise FileRefused(
-                    _("Le fichier a plus de %(max)d lignes : découpez-le en plusieurs fichiers.")
-                    % {"max": MAX_ROWS}
-                )
+                raise _too_many()
             table.rows.append((number, _fit(cells, len(table.header))))
     except FileRefused:
         raise

@@ -82,6 +82,8 @@ __all__ = [
 ]
 
 BATCH = 1000
+#: The writes report their progress in this many steps (``progress`` after the validation).
+WRITE_STEPS = 10
 #: The channel of an imported referral (the file does not say how the person came).
 IMPORTED_CHANNEL = Channel.MAIL
 
@@ -182,7 +184,7 @@ def import_enrolments(
             plan=plan,
             today=today,
             ip_address=ip_address or get_client_address(),
-            tick=lambda done: tick(rows + done),
+            step=lambda k: tick(rows + rows * k // WRITE_STEPS),
         )
     report.written = True
     tick(total)
@@ -199,8 +201,9 @@ def _write(
     plan: ImportPlan,
     today: datetime.date,
     ip_address: str | None,
-    tick: Callable[[int], None],
+    step: Callable[[int], None],
 ) -> None:
+    """Write the plan; ``step(k)`` says that k of the ``WRITE_STEPS`` are done."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     user_id = user.pk if user is not None else None
     events = _Events(school_id=school.pk, actor_id=user_id, ip_address=ip_address)
@@ -248,11 +251,10 @@ def _write(
     )
     person_ids = dict(plan.person_ids)
     person_ids.update(zip(plan.new_people, new_ids, strict=True))
-    tick(len(plan.new_enrolments) // 5)
-
-    _write_enrolments(school, user_id, plan, person_ids, partner_ids, events)
-    tick(len(plan.new_enrolments) * 4 // 5)
+    step(1)
+    _write_enrolments(school, user_id, plan, person_ids, partner_ids, events, step)
     _write_new_exits(school, user_id, plan.new_exits, today, events)
+    step(9)
     events.save()
 
 
@@ -263,6 +265,7 @@ def _write_enrolments(
     person_ids: dict[tuple, int],
     partner_ids: dict[str, int],
     events: _Events,
+    step: Callable[[int], None],
 ) -> None:
     records = plan.new_enrolments
     if not records:
@@ -292,6 +295,7 @@ def _write_enrolments(
         ],
         returning=True,
     )
+    step(2)
     enrolments = bulk.insert(
         Enrolment,
         [
@@ -309,6 +313,7 @@ def _write_enrolments(
         ],
         returning=True,
     )
+    step(4)
     pairs = list(zip(records, enrolments, strict=True))
     bulk.insert(
         EntrySituation,
@@ -344,6 +349,7 @@ def _write_enrolments(
             {"school_id": school.pk, "enrolment_id": enrolment_id, "funding_line_id": lines[code]}
             for code in codes
         ]
+    step(5)
     bulk.insert(EnrolmentFundingLine, carried)
     bulk.insert(
         EnrolmentPhase,
@@ -359,6 +365,7 @@ def _write_enrolments(
             for r, enrolment_id in pairs
         ],
     )
+    step(7)
     exited = [(r, enrolment_id) for r, enrolment_id in pairs if r.exit_date]
     exit_rows = [_exit(school, enrolment_id, r, user_id) for r, enrolment_id in exited]
     exit_ids = bulk.insert(Exit, exit_rows, returning=True)

@@ -19,11 +19,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from parcours.organisations.models import Partner, PrescriberType, School, Site
 from parcours.outcomes.destinations import (
@@ -55,6 +56,7 @@ _QPV_CODE = re.compile(r"^[A-Z0-9]{4,10}$")  # as intake's referral form
 _POSTCODE = re.compile(r"^\d{5}$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FRENCH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d+)$")
+_NUMBER = re.compile(r"^\d{1,4}(\.\d{1,4})?$")  # no sign, no exponent: 0 to 9999.9999
 _TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _email = EmailValidator()
 
@@ -93,8 +95,8 @@ def check_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     for position, raw in enumerate(header):
         key = C.header_key(raw)
         if not key:
-            unknown.append(_("colonne %(n)d sans en-tête") % {"n": position + 1})
-        elif key not in C.BY_NAME:
+            continue  # an empty column (";;" at the end of a line): its values are checked
+        if key not in C.BY_NAME:
             unknown.append(f"« {str(raw).strip()[:60]} »")
         elif key in index:
             problems.append(
@@ -252,6 +254,11 @@ class _Row:
         return table[key]
 
 
+NOT_A_DATE = _lazy(
+    "%(label)s (« %(value)s ») n'est pas une date : écrivez-la JJ/MM/AAAA (ou AAAA-MM-JJ)."
+)
+
+
 def parse_date(text: str) -> tuple[datetime.date | None, str]:
     """A French (JJ/MM/AAAA, J/M/AAAA) or ISO (AAAA-MM-JJ) date; a time part after a space
     is ignored. Returns the date or a message with ``%(label)s`` and ``%(value)s``."""
@@ -266,16 +273,15 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
     else:
         match = _FRENCH.match(head)
         if not match:
-            return None, _(
-                "%(label)s (« %(value)s ») n'est pas une date : écrivez-la JJ/MM/AAAA "
-                "(ou AAAA-MM-JJ)."
-            )
+            return None, NOT_A_DATE
         day_, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-        if len(year) != 4:
+        if len(year) == 2:
             return None, _(
                 "%(label)s (« %(value)s ») a une année sur deux chiffres, ambiguë : écrivez "
                 "l'année en entier (JJ/MM/AAAA)."
             )
+        if len(year) != 4:
+            return None, NOT_A_DATE
         year = int(year)
     try:
         return datetime.date(year, month, day_), ""
@@ -286,11 +292,9 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
 def parse_months(text: str) -> tuple[int | None, int, str]:
     """``'6'`` → (6, 0); ``'2,5'`` → (2, 15): whole months and days beyond (a month = 30
     days, as the exit form counts them). Returns a message when it is not a number >= 0."""
-    try:
-        value = Decimal(text.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0:
+    compact = text.replace(" ", "").replace(",", ".")
+    value = Decimal(compact) if _NUMBER.match(compact) else None
+    if value is None:
         return (
             None,
             0,
@@ -312,8 +316,8 @@ def parse_row(
 ) -> tuple[Record | None, list[Problem]]:
     """One row read and checked on its own; the record is None when a value is unusable."""
     r = _Row(number, cells, index)
-    width = len(index) and max(index.values()) + 1
-    extra = [c for c in cells[width:] if c is not None and str(c).strip()]
+    named = set(index.values())
+    extra = [c for i, c in enumerate(cells) if i not in named and c is not None and str(c).strip()]
     if extra:
         r.problem(None, _("La ligne a des valeurs hors des colonnes nommées dans l'en-tête."))
 

@@ -508,3 +508,38 @@ def test_dry_run_of_a_bad_file_reports_the_same(setup):
     )
     assert counts() == before
     assert [(p.row, p.column) for p in report.problems] == [(2, "sexe")]
+
+
+def test_a_year_of_five_digits_is_not_a_date(setup):
+    problem = only(refused(setup, csv_bytes([row(date_entree="06/09/20211")])))
+    assert problem.message == (
+        "Date d'entrée (« 06/09/20211 ») n'est pas une date : écrivez-la JJ/MM/AAAA "
+        "(ou AAAA-MM-JJ)."
+    )
+
+
+@pytest.mark.parametrize("value", ["1e9", "NaN", "+3", "99999", "1E+999999999999"])
+def test_lengths_are_plain_numbers(setup, value):
+    problem = only(refused(setup, csv_bytes([row(sortie_type="cdd", sortie_duree_mois=value)])))
+    assert problem.column == "sortie_duree_mois"
+    assert problem.message.startswith(f"La durée de la sortie (« {value} ») doit être un nombre")
+
+
+def test_a_value_under_an_empty_header(setup):
+    header = [*BASE, ""]
+    problem = only(refused(setup, csv_bytes([row(**{"": "note"})], header=header)))
+    assert problem == Problem(
+        2, None, "La ligne a des valeurs hors des colonnes nommées dans l'en-tête."
+    )
+
+
+def test_too_many_rows(setup, monkeypatch):
+    from parcours.imports import parsing
+
+    monkeypatch.setattr(parsing, "MAX_ROWS", 3)
+    problem = only(refused(setup, csv_bytes([person(n) for n in range(4)])))
+    assert problem == Problem(
+        None, None, "Le fichier a plus de 3 lignes : découpez-le en plusieurs fichiers."
+    )
+    problem = only(refused(setup, xlsx_bytes([person(n) for n in range(4)]), "a.xlsx"))
+    assert problem.message == "Le fichier a plus de 3 lignes : découpez-le en plusieurs fichiers."

@@ -18,7 +18,9 @@ from parcours.pathways.models import Enrolment, EnrolmentPhase
 from parcours.people.models import Person
 from tests.factories import EnrolmentFactory, PartnerFactory, PersonFactory
 
-from .conftest import counts, csv_bytes, person, row, xlsx_bytes
+from .conftest import BASE, counts, csv_bytes, person, row, xlsx_bytes
+
+BASE_HEADER = list(BASE)
 
 pytestmark = pytest.mark.django_db
 
@@ -365,3 +367,10 @@ def test_thousands_of_rows_only_add_batches(setup):
     parameters allow): never a query per row."""
     queries = _queries(setup, setup.school, [person(n) for n in range(1500)])
     assert queries < 1500 // 5
+
+
+def test_empty_columns_at_the_end_are_ignored(setup):
+    """Spreadsheets often save a few empty columns after the last one (";;;")."""
+    data = csv_bytes([row()], header=[*BASE_HEADER, "", ""])
+    report = run(setup, data)
+    assert report.ok and report.enrolments_created == 1
