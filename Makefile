@@ -14,6 +14,7 @@ help:
 	@echo "make run    — installe, crée la base SQLite de démonstration et sert http://$(HOST):$(PORT)"
 	@echo "make test   — lance toute la suite de tests (DATABASE_URL=postgres://... pour PostgreSQL)"
 	@echo "make lint   — ruff check + ruff format --check"
+	@echo "make bench  — mesure l'import de 10 000 lignes (DATABASE_URL=postgres://... pour PostgreSQL)"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -40,6 +41,9 @@ browser:
 
 test: install browser
 	$(UV) run pytest $(PYTEST_ARGS)
+
+bench: install
+	$(UV) run python bench/import_enrolments.py
 
 lint: install
 	$(UV) run ruff check .

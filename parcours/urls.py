@@ -24,6 +24,7 @@ urlpatterns = [
     path("e/<slug:school_slug>/", include("parcours.reporting.urls")),
     path("e/<slug:school_slug>/", include("parcours.audit.urls")),
     path("e/<slug:school_slug>/", include("parcours.privacy.urls")),
+    path("e/<slug:school_slug>/", include("parcours.imports.urls")),
     path("reseau/", include("parcours.reporting.network_urls")),
     path("agenda/<slug:school_slug>/", include("parcours.intake.public_urls")),
     path("verifier/", include("parcours.competencies.public_urls")),

@@ -167,6 +167,27 @@ AUDITED: dict[str, tuple[str, ...]] = {
 ANONYMISE = "person.anonymise"
 AUDITED = {label: (*actions, ANONYMISE) for label, actions in AUDITED.items()}
 
+#: The spreadsheet import (``parcours.imports.services.import_enrolments``) writes, in one
+#: transaction, its summary event first, then the per-record events the web writes
+#: (``enrolment.create``, ``exit.record``) in bulk: the summary covers every table it writes.
+IMPORT = "import.enrolments"
+IMPORTED = (
+    "people.person",
+    "intake.referral",
+    "pathways.enrolment",
+    "pathways.entrysituation",
+    "pathways.enrolmentfundingline",
+    "pathways.enrolmentphase",
+    "pathways.plangoal",
+    "schedule.attendancemark",
+    "schedule.sessiontrainee",
+    "outcomes.exit",
+)
+AUDITED = {
+    label: (*actions, IMPORT) if label in IMPORTED else actions
+    for label, actions in AUDITED.items()
+}
+
 #: model label → why its writes carry no event of their own.
 NOT_AUDITED: dict[str, str] = {}
 

@@ -51,6 +51,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("exits", _("Sorties et suivis"), ("exit.", "exit_follow_up.")),
     Family("outcomes", _("Définitions de résultats"), ("outcome_definition.", "outcome_headline.")),
     Family("exports", _("Exports"), ("export.", "audit.export")),
+    Family("imports", _("Imports"), ("import.", "import_job.")),
     Family(
         "organisation",
         _("École, équipe et partenaires"),
@@ -193,6 +194,11 @@ ACTIONS: dict[str, str] = {
     "export.info_sessions": _("export des informations collectives"),
     "export.session_registrations": _("export des inscriptions à une information collective"),
     "export.subject_requests": _("export des demandes des personnes sur leurs données"),
+    "import.enrolments": _("import de stagiaires depuis un fichier (personnes, parcours, sorties)"),
+    "import_job.create": _("fichier déposé pour un import"),
+    "import_job.confirm": _("import confirmé après la vérification"),
+    "import_job.restart": _("vérification relancée après une interruption"),
+    "import_job.abandon": _("import abandonné (fichier supprimé)"),
 }
 
 

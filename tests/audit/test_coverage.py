@@ -578,6 +578,36 @@ def _due_follow_ups(world, _):
     services_follow_ups.create_due_follow_ups(today=_today() + datetime.timedelta(days=400))
 
 
+# ------------------------------------------------------------------------------ import
+
+_IMPORT_HEADER = (
+    "nom;prenom;date_naissance;sexe;email;telephone;code_postal;commune;code_qpv;niveau_diplome;"
+    "prescripteur_type;prescripteur;plie;site;date_entree;date_sortie;sortie_type;"
+    "sortie_duree_mois\n"
+)
+
+
+def _import_file(world, exit_: str) -> bytes:
+    line = (
+        "Importée;Inès;15/03/2003;F;;;63000;Clermont-Ferrand;QN06301M;aucun;mission_locale;"
+        f"{world.prescriber_partner.name};oui;{world.site.name};06/09/2021;{exit_}\n"
+    )
+    return (_IMPORT_HEADER + line).encode()
+
+
+def _import(world, data: bytes, actor):
+    from parcours.imports.services import import_enrolments
+
+    report = import_enrolments(
+        school=world.school, actor=actor, data=data, filename="stagiaires.csv"
+    )
+    assert report.written, report.problems
+
+
+def _import_in_progress(world):
+    _import(world, _import_file(world, ";;"), None)
+
+
 DRIVERS: tuple[Driver, ...] = (
     Driver(
         "referral",
@@ -678,6 +708,30 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("exit", ("outcomes.exit",), _exit),
     Driver("follow_up", ("outcomes.exitfollowup",), _follow_up),
     Driver("due_follow_ups", ("outcomes.exitfollowup",), _due_follow_ups, who=None),
+    Driver(
+        "import",
+        (
+            "people.person",
+            "intake.referral",
+            "pathways.enrolment",
+            "pathways.entrysituation",
+            "pathways.enrolmentfundingline",
+            "pathways.enrolmentphase",
+            "outcomes.exit",
+        ),
+        lambda world, _: _import(
+            world, _import_file(world, "18/03/2022;cdd;6"), world.members["director"].user
+        ),
+    ),
+    # Re-imported with its exit: the enrolment in progress is exited, its phase closed.
+    Driver(
+        "import_exit",
+        ("outcomes.exit", "pathways.enrolment", "pathways.enrolmentphase"),
+        lambda world, _: _import(
+            world, _import_file(world, "18/03/2022;cdi;"), world.members["director"].user
+        ),
+        _import_in_progress,
+    ),
 )
 
 
