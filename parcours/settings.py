@@ -303,3 +303,7 @@ LOGGING = {
 }
 
 PARCOURS_PAGE_SIZE = 50
+
+# The import page checks and imports a file in a background thread of the web process
+# (parcours/imports/jobs.py); the tests set it to False to run it inline.
+PARCOURS_IMPORT_IN_THREAD = env_bool("PARCOURS_IMPORT_IN_THREAD", True)

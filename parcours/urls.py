@@ -10,6 +10,7 @@ admin.site.site_title = "Parcours"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("parcours.accounts.urls")),
     path("reseau/", organisation_views.network_home, name="network_home"),
     path("e/<slug:school_slug>/", include("parcours.organisations.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("e/<slug:school_slug>/", include("parcours.reporting.urls")),
     path("e/<slug:school_slug>/", include("parcours.audit.urls")),
     path("e/<slug:school_slug>/", include("parcours.privacy.urls")),
+    path("e/<slug:school_slug>/", include("parcours.imports.urls")),
     path("reseau/", include("parcours.reporting.network_urls")),
     path("agenda/<slug:school_slug>/", include("parcours.intake.public_urls")),
     path("verifier/", include("parcours.competencies.public_urls")),

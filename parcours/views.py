@@ -33,3 +33,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own (for a PDF or a download too): the SVG icon."""
+    from django.templatetags.static import static
+
+    return redirect(static("parcours/favicon.svg"))

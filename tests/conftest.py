@@ -31,6 +31,7 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
+from .imports.world import build_imports_world
 from .intake.world import build_intake_world
 from .outcomes.world import build_outcomes_world
 from .pathways.world import build_pathways_world
@@ -143,4 +144,5 @@ def world(db) -> World:
     build_accounts_world(world)
     build_privacy_world(world)
     build_people_world(world)
+    build_imports_world(world)
     return world

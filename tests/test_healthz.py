@@ -14,3 +14,12 @@ def test_healthz_reports_database_state():
 @pytest.mark.django_db
 def test_healthz_is_get_only():
     assert Client().post("/healthz").status_code == 405
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("favicon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("parcours/favicon.svg")

@@ -8,6 +8,7 @@ URL_PERMS = {"network_home": Perm.VIEW_NETWORK}
 OPEN_URLS = {
     "home": {"anonymous": 302, "*": 302},  # redirects to the user's school (or the network)
     "healthz": {"*": 200},
+    "favicon": {"*": 302},
     "accounts:login": {"anonymous": 200, "*": 302},  # logged-in users are sent home
     "accounts:logout": {"*": 405},  # POST only
 }

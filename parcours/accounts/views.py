@@ -27,7 +27,7 @@ from parcours.competencies.qr import qr_svg
 from parcours.intake.ratelimit import allow
 
 from . import services, throttling, two_factor
-from .forms import CodeForm, EmailAuthenticationForm, EnrolForm
+from .forms import CodeForm, ConfirmPasswordForm, EmailAuthenticationForm, EnrolForm
 
 
 def _next_url(request: HttpRequest, default: str = "home") -> str:
@@ -217,14 +217,20 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     if not two_factor.has_two_factor(request.user):
         messages.info(request, _("Activez d'abord la double authentification."))
         return redirect("accounts:account")
+    form = ConfirmPasswordForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        codes = services.regenerate_backup_codes(user=request.user, ip_address=client_ip(request))
-        return render(
-            request,
-            "accounts/backup_codes.html",
-            {"codes": codes, "next": reverse("accounts:account"), "first_time": False},
-        )
-    return render(request, "accounts/backup_codes_confirm.html")
+        if (refused := _refuse_after_failures(request, form)) is not None:
+            return refused
+        if form.is_valid():
+            codes = services.regenerate_backup_codes(
+                user=request.user, ip_address=client_ip(request)
+            )
+            return render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "next": reverse("accounts:account"), "first_time": False},
+            )
+    return render(request, "accounts/backup_codes_confirm.html", {"form": form})
 
 
 @login_required
@@ -236,11 +242,38 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/two_factor_mandatory.html", status=403)
     if not two_factor.has_two_factor(user):
         return redirect("accounts:account")
+    form = ConfirmPasswordForm(request.POST or None, user=user)
     if request.method == "POST":
-        services.disable_two_factor(user=user, ip_address=client_ip(request))
-        messages.success(request, _("La double authentification est désactivée."))
-        return redirect("accounts:account")
-    return render(request, "accounts/two_factor_disable.html")
+        if (refused := _refuse_after_failures(request, form)) is not None:
+            return refused
+        if form.is_valid():
+            services.disable_two_factor(user=user, ip_address=client_ip(request))
+            messages.success(request, _("La double authentification est désactivée."))
+            return redirect("accounts:account")
+    return render(request, "accounts/two_factor_disable.html", {"form": form})
+
+
+#: Wrong passwords in a row, on the confirmation forms, before the session is closed.
+CONFIRM_FAILURES_LIMIT = 5
+_CONFIRM_FAILURES_KEY = "parcours_confirm_failures"
+
+
+def _refuse_after_failures(request: HttpRequest, form: ConfirmPasswordForm) -> HttpResponse | None:
+    """Count wrong passwords on a confirmation form; at the limit, end the session (whoever
+    holds it must log in again, password and second factor). ``None`` lets the view go on."""
+    if form.is_valid():
+        request.session.pop(_CONFIRM_FAILURES_KEY, None)
+        return None
+    failures = request.session.get(_CONFIRM_FAILURES_KEY, 0) + 1
+    request.session[_CONFIRM_FAILURES_KEY] = failures
+    if failures < CONFIRM_FAILURES_LIMIT:
+        return None
+    logout(request)
+    messages.error(
+        request,
+        _("Trop de mots de passe incorrects : votre session est fermée. Reconnectez-vous."),
+    )
+    return redirect("accounts:login")
 
 
 @login_required

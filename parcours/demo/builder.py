@@ -54,6 +54,7 @@ from .competency_history import (
     delete_competency_history,
     issue_demo_attestations,
 )
+from .imports_history import build_imports, delete_imports
 from .intake_history import HISTORY_END as INTAKE_HISTORY_END
 from .intake_history import HISTORY_START as INTAKE_HISTORY_START
 from .intake_history import build_intake_history, delete_intake
@@ -812,6 +813,7 @@ def reset_demo() -> None:
 
     if network is not None:
         school_ids = list(schools.values_list("pk", flat=True))
+        delete_imports(school_ids)  # before the users
         delete_privacy_history(school_ids)  # before the people and the users
         delete_rights_history(school_ids)  # before the people and the users
         delete_outcomes_history(school_ids)  # before the hires, enrolments and memberships
@@ -1076,6 +1078,7 @@ def build_demo() -> DemoSummary:
     ).earliest("active_from", "pk")
     issue_demo_attestations(schools[FLAGSHIP_SLUG], flagship_director)
     build_privacy_history(schools[FLAGSHIP_SLUG], flagship_director)
+    build_imports(schools[FLAGSHIP_SLUG], flagship_director)
     # Last, so that nothing the builder does afterwards adds to the director's journal.
     build_audit_sample(schools[FLAGSHIP_SLUG])
 

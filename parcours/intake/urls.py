@@ -1,6 +1,6 @@
 """Intake URLs under /e/<school_slug>/ (each view module lists its own patterns)."""
 
-from .views import board, prescriber, referrals, rules, sessions
+from .views import board, exports, prescriber, referrals, rules, sessions
 
 app_name = "intake"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *sessions.urlpatterns,
     *prescriber.urlpatterns,
     *rules.urlpatterns,
+    *exports.urlpatterns,
 ]

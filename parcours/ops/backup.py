@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -211,9 +212,19 @@ def _postgres_table_count(settings_dict: dict[str, Any], dbname: str) -> int:
     return int(row[0])
 
 
+_DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,62}")
+
+
 def restore_postgresql(source: Path, dbname: str, *, create: bool = False) -> None:
     """Restore the ``pg_dump -Fc`` file ``source`` into the empty database ``dbname``, on the
     server of ``DATABASES["default"]`` (``create``: run ``createdb`` first)."""
+    if not _DATABASE_NAME.fullmatch(dbname):
+        # A libpq connection string or URI would point pg_restore elsewhere (another server, the
+        # live database under another spelling): only a plain name on the same server is taken.
+        raise BackupError(
+            f"Nom de base invalide : « {dbname} ». Donnez le seul nom d'une base du même serveur "
+            "(lettres, chiffres, _ et -)."
+        )
     settings_dict = connection.settings_dict
     if dbname == settings_dict["NAME"]:
         raise BackupError("Refus : la cible est la base de données en service.")

@@ -66,6 +66,8 @@ class Perm(StrEnum):
     # Retention settings and legal holds; subject access export; the person's requests and
     # the notices given to them.
     MANAGE_PRIVACY = "manage_privacy"
+    # Import existing records (people, enrolments, exits) from a spreadsheet, direction only.
+    IMPORT_RECORDS = "import_records"
 
 
 _STAFF_COMMON = {
@@ -112,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_STAFF,
             Perm.VIEW_AUDIT_TRAIL,
             Perm.MANAGE_PRIVACY,
+            Perm.IMPORT_RECORDS,
         }
     ),
     Role.INTAKE: frozenset(

@@ -84,6 +84,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(
         _("Protection des données"), "privacy:home", Perm.MANAGE_PRIVACY, ("privacy:", "people:")
     ),
+    NavEntry(_("Importer des stagiaires"), "imports:home", Perm.IMPORT_RECORDS, ("imports:",)),
     NavEntry(
         _("Paramètres"),
         "organisations:settings",

@@ -160,16 +160,22 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_view(Perm.VIEW_STAFF)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def render_staff_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    """The staff list; with ``export_error`` (a refused export), that message and a 400."""
     staff = selectors.staff_for(request.membership)
     can_manage = has_perm(request.membership, Perm.MANAGE_STAFF)
     ended = selectors.ended_members_for(request.membership) if can_manage else []
     return render(
         request,
         "organisations/staff_list.html",
-        {"staff": staff, "can_manage": can_manage, "ended": ended},
+        {"staff": staff, "can_manage": can_manage, "ended": ended, "export_error": export_error},
+        status=400 if export_error else 200,
     )
+
+
+@school_view(Perm.VIEW_STAFF)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return render_staff_list(request)
 
 
 @school_view(Perm.MANAGE_STAFF)
@@ -217,12 +223,21 @@ def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_view(Perm.VIEW_PARTNERS)
-def partner_list(request: HttpRequest) -> HttpResponse:
+def render_partner_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     page = Paginator(selectors.partners_for(request.membership), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "organisations/partner_list.html", {"page": page})
+    return render(
+        request,
+        "organisations/partner_list.html",
+        {"page": page, "export_error": export_error},
+        status=400 if export_error else 200,
+    )
+
+
+@school_view(Perm.VIEW_PARTNERS)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    return render_partner_list(request)
 
 
 @school_view(Perm.MANAGE_PARTNERS)
@@ -256,12 +271,21 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_view(Perm.VIEW_FUNDING)
-def funding_list(request: HttpRequest) -> HttpResponse:
+def render_funding_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     page = Paginator(selectors.funding_for(request.membership), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "organisations/funding_list.html", {"page": page})
+    return render(
+        request,
+        "organisations/funding_list.html",
+        {"page": page, "export_error": export_error},
+        status=400 if export_error else 200,
+    )
+
+
+@school_view(Perm.VIEW_FUNDING)
+def funding_list(request: HttpRequest) -> HttpResponse:
+    return render_funding_list(request)
 
 
 @school_view(Perm.MANAGE_FUNDING)

@@ -62,7 +62,8 @@ def export_filename(stem: str, fmt: Format, day: datetime.date | None = None) ->
     return f"{stem}-{day.isoformat()}.{fmt.value}"
 
 
-def _safe_text(value: str) -> str:
+def safe_text(value: str) -> str:
+    """``value`` as a cell that a spreadsheet never runs as a formula."""
     return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
 
 
@@ -79,14 +80,14 @@ def _csv_cell(value: Any) -> str:
         return "Oui" if value else "Non"
     if isinstance(value, int | float | Decimal):
         return str(value).replace(".", ",")
-    return _safe_text(str(value))
+    return safe_text(str(value))
 
 
 def _write_csv(target, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     target.write(codecs.BOM_UTF8)
     text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([_safe_text(str(h)) for h in headers])
+    writer.writerow([safe_text(str(h)) for h in headers])
     count = 0
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
@@ -96,19 +97,17 @@ def _write_csv(target, headers: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     return count
 
 
-def _write_xlsx(
-    target, headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str
-) -> int:
-    from openpyxl import Workbook
+def _fill_sheet(workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Append a sheet to a write-only ``workbook``: bold headers, then ``rows``; return the
+    number of rows written."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=str(title)[:31])
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=_safe_text(str(header)))
+        cell = WriteOnlyCell(sheet, value=safe_text(str(header)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -128,14 +127,42 @@ def _write_xlsx(
             return "Oui" if value else "Non"
         if value is None or isinstance(value, int | float | Decimal):
             return value
-        return _safe_text(str(value))
+        return safe_text(str(value))
 
     count = 0
     for row in rows:
         sheet.append([cell_for(value) for value in row])
         count += 1
+    return count
+
+
+#: A sheet of a workbook: its title, its headers, its rows.
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+
+
+def _write_workbook(target, sheets: Iterable[Sheet]) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    count = sum(_fill_sheet(workbook, title, headers, rows) for title, headers, rows in sheets)
     workbook.save(target)
     return count
+
+
+def _download(write, filename: str, fmt: Format) -> tuple[FileResponse, int]:
+    """Run ``write(file)`` into a temporary file; return the download and the row count."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+    try:
+        count = write(target)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    response = FileResponse(
+        target, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+    )
+    response["Cache-Control"] = "no-store"
+    return response, count
 
 
 def export_response(
@@ -150,21 +177,17 @@ def export_response(
 
     Cells may be ``str``, numbers, ``bool`` (Oui/Non), dates or ``None``.
     """
-    target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
-    try:
-        if fmt == Format.CSV:
-            count = _write_csv(target, headers, rows)
-        else:
-            count = _write_xlsx(target, headers, rows, sheet_title)
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    response = FileResponse(
-        target, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+    if fmt == Format.CSV:
+        return _download(lambda target: _write_csv(target, headers, rows), filename, fmt)
+    return _download(
+        lambda target: _write_workbook(target, [(sheet_title, headers, rows)]), filename, fmt
     )
-    response["Cache-Control"] = "no-store"
-    return response, count
+
+
+def workbook_response(*, sheets: Iterable[Sheet], filename: str) -> tuple[FileResponse, int]:
+    """A report of several tables as one XLSX workbook, one sheet per table; the download and
+    the number of data rows of every sheet."""
+    return _download(lambda target: _write_workbook(target, sheets), filename, Format.XLSX)
 
 
 @transaction.atomic

@@ -60,3 +60,56 @@ class NoticeForm(forms.Form):
         if not guardians.exists():
             self.fields["given_to"].choices = [NoticeRecipient.choices[0]]
             del self.fields["guardian"]
+
+
+class RequestFilterForm(forms.Form):
+    """Filters of the school's requests (a GET form: it never writes). A refused value shows
+    its French message and is left out; the list (and its export) then refuse to narrow on it."""
+
+    OPEN, OVERDUE, ANSWERED = "open", "overdue", "answered"
+
+    state = forms.ChoiceField(
+        label=_("État"),
+        required=False,
+        choices=[
+            ("", _("Toutes")),
+            (OPEN, _("En cours")),
+            (OVERDUE, _("En retard")),
+            (ANSWERED, _("Répondues")),
+        ],
+        error_messages={
+            "invalid_choice": _("État inconnu : choisissez en cours, en retard ou répondues.")
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("Demande"),
+        required=False,
+        choices=[("", _("Toutes")), *RequestKind.choices],
+        error_messages={"invalid_choice": _("Ce type de demande n'existe pas.")},
+    )
+
+    def _value(self, name: str) -> str:
+        if not self.is_bound:
+            return ""
+        self.is_valid()  # builds cleaned_data (only the valid fields)
+        return self.cleaned_data.get(name) or ""
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in self.fields)
+
+    def apply(self, requests, today):
+        """``requests`` narrowed by the valid filters."""
+        state = self._value("state")
+        if state == self.OPEN:
+            requests = requests.filter(answered_on__isnull=True)
+        elif state == self.OVERDUE:
+            requests = requests.filter(answered_on__isnull=True, due_on__lt=today)
+        elif state == self.ANSWERED:
+            requests = requests.filter(answered_on__isnull=False)
+        if kind := self._value("kind"):
+            requests = requests.filter(kind=kind)
+        return requests
+
+    def audit_filters(self) -> dict[str, str]:
+        return {name: value for name in ("state", "kind") if (value := self._value(name))}

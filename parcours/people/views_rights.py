@@ -9,20 +9,23 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from parcours.audit.services import client_ip, record_event
 from parcours.intake import ratelimit
 from parcours.organisations.access import Perm, school_view
+from parcours.pathways import exports
 from parcours.pdf import render_pdf
 
 from . import selectors_guardians, selectors_rights, services_rights, subject_access
-from .forms_rights import AnswerForm, NoticeForm, RequestForm
+from .forms_rights import AnswerForm, NoticeForm, RequestFilterForm, RequestForm
 
 
 def _posted(request: HttpRequest):
@@ -41,14 +44,19 @@ def _status(request: HttpRequest) -> int:
     return 400 if request.method == "POST" else 200
 
 
-@school_view(Perm.MANAGE_PRIVACY)
-def rights_home(request: HttpRequest) -> HttpResponse:
+def requests_state(request: HttpRequest, today) -> tuple[RequestFilterForm, QuerySet]:
+    """The requests list's filter form and the requests it selects (the list and its export)."""
+    form = RequestFilterForm(request.GET or None)
+    return form, form.apply(selectors_rights.school_requests(request.membership), today)
+
+
+def render_rights_home(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     membership = request.membership
     today = timezone.localdate()
-    page = Paginator(selectors_rights.school_requests(membership), 50).get_page(
-        request.GET.get("page")
-    )
+    filters, requests = requests_state(request, today)
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
     query = request.GET.get("q", "").strip()[:100]
+    refused = bool(filters.errors) or bool(export_error)
     return render(
         request,
         "people/rights/home.html",
@@ -57,8 +65,80 @@ def rights_home(request: HttpRequest) -> HttpResponse:
             "rows": [{"request": r, "overdue": r.is_overdue(today)} for r in page],
             "query": query,
             "people": selectors_rights.search_people(membership, query) if query else None,
+            "filters": filters,
+            "export_error": export_error,
         },
+        status=400 if refused else 200,
     )
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def rights_home(request: HttpRequest) -> HttpResponse:
+    return render_rights_home(request)
+
+
+#: The requests list's columns (the person's name split in two; the answer as shown).
+REQUEST_EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Demande"),
+    gettext_lazy("Reçue par"),
+    gettext_lazy("Reçue le"),
+    gettext_lazy("Réponse due le"),
+    gettext_lazy("En retard"),
+    gettext_lazy("Suite donnée"),
+    gettext_lazy("Répondue le"),
+    gettext_lazy("Réponse"),
+)
+
+
+def _request_row(subject_request, today) -> tuple:
+    return (
+        subject_request.person.last_name,
+        subject_request.person.first_name,
+        subject_request.get_kind_display(),
+        subject_request.get_channel_display(),
+        subject_request.received_on,
+        subject_request.due_on,
+        subject_request.is_overdue(today),
+        subject_request.get_outcome_display() if subject_request.outcome else "",
+        subject_request.answered_on,
+        subject_request.answer,
+    )
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def requests_export(request: HttpRequest) -> HttpResponse:
+    """The school's requests (the list's filters, every page), audited."""
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return render_rights_home(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    today = timezone.localdate()
+    filters, requests = requests_state(request, today)
+    if filters.errors:
+        return render_rights_home(
+            request,
+            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
+        )
+    membership = request.membership
+    response, count = exports.export_response(
+        headers=[str(header) for header in REQUEST_EXPORT_HEADERS],
+        rows=(_request_row(r, today) for r in requests.iterator(chunk_size=500)),
+        filename=exports.export_filename(f"demandes-rgpd-{membership.school.slug}", fmt, today),
+        fmt=fmt,
+        sheet_title=_("Demandes des personnes"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.subject_requests",
+        row_count=count,
+        fmt=fmt,
+        filters=filters.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 @school_view(Perm.MANAGE_PRIVACY)
@@ -273,6 +353,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("droits-des-personnes/", rights_home, name="rights"),
+    path("droits-des-personnes/export/", requests_export, name="rights_export"),
     path("personnes/<int:pk>/droits/", person_rights, name="person_rights"),
     path("personnes/<int:pk>/demandes/nouvelle/", request_new, name="request_new"),
     path("demandes-rgpd/<int:pk>/reponse/", request_answer, name="request_answer"),

@@ -410,6 +410,20 @@ NOT_PERSONAL: dict[str, str] = {
 }
 
 
+#: Models that hold personal data about many people at once, with no link to a ``Person`` row
+#: (the anonymisation cannot reach them person by person): what is kept, and for how long.
+TRANSIENT: dict[str, str] = {
+    "imports.ImportJob": (
+        "the uploaded spreadsheet of an import (identity, contact, pathway of many people): the "
+        "file is deleted as soon as the job ends (imported, refused, failed, abandoned), a "
+        "checked file not confirmed within 24 hours and the file of an interrupted job are "
+        "deleted by `parcours daily` (imports.services_jobs.purge_import_files); the report "
+        "keeps the counts, and its problems (which may quote the file's values) are cleared "
+        "30 days after the end"
+    ),
+}
+
+
 def holding(model: str) -> Holding:
     for h in HOLDINGS:
         if h.model == model:

@@ -10,8 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
+from parcours.pathways import exports
 
 from . import selectors, services
 from .forms import HoldForm, RetentionForm
@@ -23,8 +26,7 @@ def _home_url(request: HttpRequest) -> str:
     return reverse("privacy:home", args=[request.membership.school.slug])
 
 
-@school_view(Perm.MANAGE_PRIVACY)
-def home(request: HttpRequest) -> HttpResponse:
+def _render_home(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     membership = request.membership
     today = timezone.localdate()
     due = selectors.school_due(membership, today)
@@ -36,8 +38,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "holds": list(selectors.active_holds(membership)[:200]),
         "runs": list(selectors.runs(membership)[:20]),
         "form": RetentionForm(initial={"retention_years": membership.school.retention_years}),
+        "export_error": export_error,
     }
-    return render(request, "privacy/home.html", context)
+    return render(request, "privacy/home.html", context, status=400 if export_error else 200)
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def home(request: HttpRequest) -> HttpResponse:
+    return _render_home(request)
 
 
 @school_view(Perm.MANAGE_PRIVACY)
@@ -111,8 +119,141 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "privacy/hold_lift.html", {"hold": hold, "back_url": _home_url(request)})
 
 
+# ------------------------------------------------------------------------------ exports
+# The page's three lists, each in full (the page shows 50 people a page, the latest 200 holds
+# and 20 runs). Director only, as the page.
+
+UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
+
+DUE_HEADERS = (gettext_lazy("Nom"), gettext_lazy("Prénom"), gettext_lazy("Dernier contact"))
+HOLD_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Motif"),
+    gettext_lazy("Posée le"),
+    gettext_lazy("Par"),
+)
+RUN_HEADERS = (
+    gettext_lazy("Date"),
+    gettext_lazy("Durée appliquée (ans)"),
+    gettext_lazy("Anonymisées"),
+    gettext_lazy("Reportées (motif légal)"),
+    gettext_lazy("Inscriptions sans candidature anonymisées"),
+    gettext_lazy("Erreurs"),
+)
+
+
+def _export(
+    request: HttpRequest,
+    *,
+    headers,
+    rows,
+    stem: str,
+    sheet_title: str,
+    action: str,
+) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_home(request, export_error=str(UNKNOWN_FORMAT))
+    membership = request.membership
+    response, count = exports.export_response(
+        headers=[str(header) for header in headers],
+        rows=rows(),
+        filename=exports.export_filename(f"{stem}-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=sheet_title,
+    )
+    exports.record_export(
+        membership=membership,
+        action=action,
+        row_count=count,
+        fmt=fmt,
+        ip_address=client_ip(request),
+    )
+    return response
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def due_export(request: HttpRequest) -> HttpResponse:
+    """The people to anonymise at the next run, oldest contact first."""
+    membership = request.membership
+
+    def rows():
+        due = selectors.school_due(membership, timezone.localdate())
+        for person in due.iterator(chunk_size=500):
+            yield (person.last_name, person.first_name, person.last_contact)
+
+    return _export(
+        request,
+        headers=DUE_HEADERS,
+        rows=rows,
+        stem="a-anonymiser",
+        sheet_title=_("À anonymiser"),
+        action="export.retention_due",
+    )
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def holds_export(request: HttpRequest) -> HttpResponse:
+    """The legal holds in force, latest first, with their reason (as the page shows them)."""
+    membership = request.membership
+
+    def rows():
+        for hold in selectors.active_holds(membership).iterator(chunk_size=500):
+            by = hold.placed_by
+            yield (
+                hold.person.last_name,
+                hold.person.first_name,
+                hold.reason,
+                timezone.localdate(hold.placed_at),
+                by.get_full_name() or by.email,
+            )
+
+    return _export(
+        request,
+        headers=HOLD_HEADERS,
+        rows=rows,
+        stem="conservations-legales",
+        sheet_title=_("Conservations légales"),
+        action="export.legal_holds",
+    )
+
+
+@school_view(Perm.MANAGE_PRIVACY)
+def runs_export(request: HttpRequest) -> HttpResponse:
+    """Every run of the anonymisation for the school, latest first (counts only)."""
+    membership = request.membership
+
+    def rows():
+        for run in selectors.runs(membership).iterator(chunk_size=500):
+            yield (
+                run.started_at,
+                run.retention_years,
+                run.anonymised,
+                run.skipped_held,
+                run.registrations,
+                run.errors,
+            )
+
+    return _export(
+        request,
+        headers=RUN_HEADERS,
+        rows=rows,
+        stem="anonymisations",
+        sheet_title=_("Anonymisations"),
+        action="export.retention_runs",
+    )
+
+
 urlpatterns = [
     path("donnees-personnelles/", home, name="home"),
+    path("donnees-personnelles/export/", due_export, name="home_export"),
+    path(
+        "donnees-personnelles/conservations-legales/export/",
+        holds_export,
+        name="holds_export",
+    ),
+    path("donnees-personnelles/passages/export/", runs_export, name="runs_export"),
     path("donnees-personnelles/conservation/", retention, name="retention"),
     path(
         "donnees-personnelles/personnes/<int:pk>/conservation-legale/",

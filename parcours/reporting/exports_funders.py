@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from parcours.outcomes.destinations import GROUP_OF
-from parcours.pathways.exports import XLSX_DATE_FORMAT, _safe_text
+from parcours.pathways.exports import XLSX_DATE_FORMAT, safe_text
 
 from . import funders
 from .indicators import Breakdown
@@ -34,7 +34,7 @@ def _value(value: Any) -> Any:
         return float(value)
     if value is None or isinstance(value, int | float | datetime.date):
         return value
-    return _safe_text(str(value))
+    return safe_text(str(value))
 
 
 def _row(sheet, values: Sequence[Any], *, bold: bool = False) -> None:
@@ -47,7 +47,7 @@ def _row(sheet, values: Sequence[Any], *, bold: bool = False) -> None:
 
 
 def _title(sheet, report, title: str) -> None:
-    sheet.append([_safe_text(f"{report.school_name} — {title} — {report.period.label}")])
+    sheet.append([safe_text(f"{report.school_name} — {title} — {report.period.label}")])
     sheet["A1"].font = TITLE
     _row(sheet, ["Période", report.period.start, report.period.end])
     sheet.append([])

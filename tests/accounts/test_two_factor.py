@@ -230,7 +230,7 @@ def test_regenerating_backup_codes_replaces_the_old_ones(world):
     _password_login(client, "referent@alpha.example.org")
     _key, old = _enrol(client)
     assert "Générer de nouveaux codes" in page_text(client.get(reverse("accounts:backup_codes")))
-    response = client.post(reverse("accounts:backup_codes"))
+    response = client.post(reverse("accounts:backup_codes"), {"password": TEST_PASSWORD})
     new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
     assert AuditEvent.objects.filter(action="account.two_factor.backup_codes").count() == 1
@@ -255,11 +255,48 @@ def test_optional_two_factor_can_be_disabled_after_confirmation(world):
     assert "Désactiver la double authentification ?" in page_text(
         client.get(reverse("accounts:two_factor_disable"))
     )
-    response = client.post(reverse("accounts:two_factor_disable"))
+    response = client.post(reverse("accounts:two_factor_disable"), {"password": TEST_PASSWORD})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not BackupCodeDevice.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(action="account.two_factor.disable").count() == 1
+
+
+def test_new_backup_codes_need_the_current_password(world):
+    client = Client()
+    _password_login(client, "referent@alpha.example.org")
+    _key, old = _enrol(client)
+    user = world.members["referent"].user
+    response = client.post(reverse("accounts:backup_codes"), {"password": "pas le bon"})
+    assert response.status_code == 200
+    assert "Mot de passe incorrect : rien n'a été changé." in page_text(response)
+    assert not AuditEvent.objects.filter(action="account.two_factor.backup_codes").exists()
+    device = BackupCodeDevice.objects.get(user=user)
+    assert device.verify_token(old[0])  # the old codes still work
+
+
+def test_disabling_two_factor_needs_the_current_password(world):
+    client = world.client_for("prescriber")
+    _enrol(client)
+    user = world.members["prescriber"].user
+    response = client.post(reverse("accounts:two_factor_disable"), {"password": ""})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire." in page_text(response)
+    assert TOTPDevice.objects.filter(user=user).exists()
+    assert not AuditEvent.objects.filter(action="account.two_factor.disable").exists()
+
+
+def test_five_wrong_confirmation_passwords_end_the_session(world):
+    client = world.client_for("prescriber")
+    _enrol(client)
+    user = world.members["prescriber"].user
+    for _attempt in range(4):
+        response = client.post(reverse("accounts:two_factor_disable"), {"password": "faux"})
+        assert response.status_code == 200
+    response = client.post(reverse("accounts:two_factor_disable"), {"password": "faux"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert TOTPDevice.objects.filter(user=user).exists()
+    assert client.get(reverse("accounts:account")).status_code == 302  # logged out
 
 
 def test_every_test_login_helper_session_is_verified_for_mandatory_users(world):

@@ -6,6 +6,8 @@ URL_PERMS = {
     "companies:companies": Perm.VIEW_COMPANIES,
     "companies:company": Perm.VIEW_COMPANIES,
     "companies:company_events": Perm.VIEW_COMPANIES,
+    "companies:companies_export": Perm.VIEW_COMPANIES,
+    "companies:company_events_export": Perm.VIEW_COMPANIES,
     "companies:company_new": Perm.MANAGE_COMPANIES,
     "companies:company_edit": Perm.MANAGE_COMPANIES,
     "companies:company_archive": Perm.MANAGE_COMPANIES,

@@ -6,6 +6,7 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "companies:internships": Perm.VIEW_TRAINEES,
+    "companies:internships_export": Perm.VIEW_TRAINEES,
     "companies:internship": Perm.VIEW_TRAINEES,
     "companies:internship_new": Perm.MANAGE_INTERNSHIPS,
     "companies:internship_edit": Perm.MANAGE_INTERNSHIPS,

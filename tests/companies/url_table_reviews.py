@@ -10,6 +10,7 @@ URL_PERMS = {
     "companies:review_edit": Perm.RECORD_REVIEWS,
     "companies:review_to_assessment": Perm.ASSESS,
     "companies:reviews_overdue": Perm.VIEW_TRAINEES,
+    "companies:reviews_overdue_export": Perm.VIEW_TRAINEES,
 }
 
 #: No login: the token is the key. The world's link belongs to an internship whose review is

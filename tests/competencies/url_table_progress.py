@@ -4,4 +4,5 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "competencies:overview": Perm.VIEW_TRAINEES,
+    "competencies:overview_export": Perm.VIEW_TRAINEES,
 }

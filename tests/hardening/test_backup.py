@@ -157,6 +157,22 @@ def test_restore_refuses_the_live_database_and_unknown_files(tmp_path) -> None:
         run("restore", str(tmp_path / "absent.dump"), target="x")
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "host=10.0.0.9 dbname=parcours",
+        "postgresql://postgres@10.0.0.9/parcours",
+        "dbname=parcours_prod",
+        "bad name",
+    ],
+)
+def test_a_postgresql_target_is_a_plain_name_never_a_connection_string(tmp_path, target) -> None:
+    from parcours.ops.backup import BackupError, restore_postgresql
+
+    with pytest.raises(BackupError, match="Nom de base invalide"):
+        restore_postgresql(tmp_path / "x.dump", target)
+
+
 def test_the_backup_file_names_follow_the_local_time(tmp_path) -> None:
     with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 5, tzinfo=datetime.UTC)):
         printed = run("backup", output=tmp_path / "b")

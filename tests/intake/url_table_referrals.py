@@ -5,11 +5,13 @@ from parcours.organisations.access import Perm
 URL_PERMS = {
     # The prescriber's own view.
     "intake:my_referrals": Perm.REFER,
+    "intake:my_referrals_export": Perm.REFER,
     "intake:referral_submit": Perm.REFER,
     "intake:my_referral": Perm.REFER,
     # The school's intake team.
     "intake:referral_create": Perm.MANAGE_INTAKE,
     "intake:referrals": Perm.VIEW_CANDIDATES,
+    "intake:referrals_export": Perm.VIEW_CANDIDATES,
     "intake:referral": Perm.VIEW_CANDIDATES,
     "intake:interview_create": Perm.MANAGE_INTAKE,
     "intake:decision_create": Perm.MANAGE_INTAKE,

@@ -4,6 +4,9 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "intake:sessions": Perm.VIEW_CANDIDATES,
+    "intake:sessions_export": Perm.VIEW_CANDIDATES,
+    # One session's registrations with contact details: the intake team only.
+    "intake:session_export": Perm.MANAGE_INTAKE,
     "intake:session": Perm.VIEW_CANDIDATES,
     "intake:session_create": Perm.MANAGE_INTAKE,
     "intake:session_edit": Perm.MANAGE_INTAKE,
@@ -21,6 +24,7 @@ OPEN_URLS = {
 
 PK_OBJECTS = {
     "intake:session": "info_session",
+    "intake:session_export": "info_session",
     "intake:session_edit": "info_session",
     "intake:session_attendance": "info_session",
     "intake:registration_cancel": "registration",

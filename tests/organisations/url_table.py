@@ -11,11 +11,14 @@ URL_PERMS = {
     "organisations:room_create": Perm.MANAGE_PREMISES,
     "organisations:room_edit": Perm.MANAGE_PREMISES,
     "organisations:staff": Perm.VIEW_STAFF,
+    "organisations:staff_export": Perm.VIEW_STAFF,
     "organisations:settings": Perm.MANAGE_PREMISES,
     "organisations:partners": Perm.VIEW_PARTNERS,
+    "organisations:partners_export": Perm.VIEW_PARTNERS,
     "organisations:partner_create": Perm.MANAGE_PARTNERS,
     "organisations:partner_edit": Perm.MANAGE_PARTNERS,
     "organisations:funding": Perm.VIEW_FUNDING,
+    "organisations:funding_export": Perm.VIEW_FUNDING,  # a funder: its own agreements only
     "organisations:funding_create": Perm.MANAGE_FUNDING,
     "organisations:funding_edit": Perm.MANAGE_FUNDING,
 }

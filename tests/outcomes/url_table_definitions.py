@@ -4,6 +4,7 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "outcomes:definitions": Perm.VIEW_OUTCOMES,
+    "outcomes:definitions_export": Perm.VIEW_OUTCOMES,
     "outcomes:definition_detail": Perm.VIEW_OUTCOMES,
     "outcomes:definition_new": Perm.MANAGE_OUTCOMES,
     "outcomes:definition_edit": Perm.MANAGE_OUTCOMES,

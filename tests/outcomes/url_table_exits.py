@@ -4,6 +4,7 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "outcomes:exits": Perm.VIEW_TRAINEES,
+    "outcomes:exits_export": Perm.VIEW_TRAINEES,
     "outcomes:exit_new": Perm.RECORD_EXITS,
     "outcomes:exit_edit": Perm.RECORD_EXITS,
     "outcomes:exit_undo": Perm.RECORD_EXITS,

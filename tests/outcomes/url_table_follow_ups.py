@@ -4,6 +4,7 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "outcomes:follow_ups": Perm.VIEW_TRAINEES,
+    "outcomes:follow_ups_export": Perm.VIEW_TRAINEES,
     "outcomes:follow_up_record": Perm.RECORD_EXITS,
 }
 

@@ -4,4 +4,5 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "outcomes:rates": Perm.VIEW_OUTCOMES,
+    "outcomes:rates_export": Perm.VIEW_OUTCOMES,
 }

@@ -9,4 +9,5 @@ URL_PERMS = {
     # POST only in use; a GET shows a short page pointing to the caseloads page.
     "pathways:reassign": Perm.MANAGE_CASELOADS,
     "pathways:settings": Perm.MANAGE_PHASES,
+    "pathways:caseloads_export": Perm.MANAGE_CASELOADS,
 }

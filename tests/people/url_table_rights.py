@@ -4,6 +4,7 @@ from parcours.organisations.access import Perm
 
 URL_PERMS = {
     "people:rights": Perm.MANAGE_PRIVACY,
+    "people:rights_export": Perm.MANAGE_PRIVACY,
     "people:person_rights": Perm.MANAGE_PRIVACY,
     "people:request_new": Perm.MANAGE_PRIVACY,
     "people:request_answer": Perm.MANAGE_PRIVACY,

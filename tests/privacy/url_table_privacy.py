@@ -7,6 +7,9 @@ URL_PERMS = {
     "privacy:retention": Perm.MANAGE_PRIVACY,
     "privacy:hold_place": Perm.MANAGE_PRIVACY,
     "privacy:hold_lift": Perm.MANAGE_PRIVACY,
+    "privacy:home_export": Perm.MANAGE_PRIVACY,
+    "privacy:holds_export": Perm.MANAGE_PRIVACY,
+    "privacy:runs_export": Perm.MANAGE_PRIVACY,
 }
 
 PK_OBJECTS = {

@@ -10,6 +10,8 @@ URL_PERMS = {
     "schedule:month_close": Perm.CLOSE_MONTH,
     "schedule:month_reopen": Perm.CLOSE_MONTH,
     "schedule:trainee_attendance": Perm.VIEW_SCHEDULE,
+    "schedule:attendance_months_export": Perm.VIEW_SCHEDULE,
+    "schedule:attendance_rates_export": Perm.VIEW_SCHEDULE,
 }
 
 PK_OBJECTS = {

@@ -9,6 +9,7 @@ URL_PERMS = {
     "schedule:session_trainees": Perm.MANAGE_SCHEDULE,
     "schedule:session_cancel": Perm.MANAGE_SCHEDULE,
     "schedule:workshop_types": Perm.MANAGE_WORKSHOP_TYPES,
+    "schedule:workshop_types_export": Perm.MANAGE_WORKSHOP_TYPES,
 }
 
 PK_OBJECTS = {

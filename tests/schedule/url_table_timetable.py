@@ -5,4 +5,6 @@ from parcours.organisations.access import Perm
 URL_PERMS = {
     "schedule:week": Perm.VIEW_SCHEDULE,
     "schedule:occupancy": Perm.VIEW_SCHEDULE,
+    "schedule:week_export": Perm.VIEW_SCHEDULE,
+    "schedule:occupancy_export": Perm.VIEW_SCHEDULE,
 }

@@ -244,6 +244,19 @@ class CompanyFilterForm(_FilterForm):
             gettext("Toutes les communes"), [(c, c) for c in selectors.communes(membership)]
         )
 
+    def audit_filters(self) -> dict[str, Any]:
+        """The applied filters as codes, for the audit log (the search text: only whether
+        there was one)."""
+        filters: dict[str, Any] = {
+            "archived": self.value("archivees") or "actives",
+        }
+        if self.value("q"):
+            filters["search"] = True
+        for name in ("secteur", "effectif", "commune", "stages"):
+            if value := self.value(name):
+                filters[name] = value
+        return filters
+
     def selector_kwargs(self) -> dict[str, Any]:
         return {
             "text": self.value("q") or "",
@@ -303,6 +316,18 @@ class EventFilterForm(_FilterForm):
         if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
             self.add_error("au", gettext("La date de fin doit suivre la date de début."))
         return cleaned
+
+    def audit_filters(self) -> dict[str, Any]:
+        """The applied filters as codes, dates and ids, for the audit log."""
+        filters: dict[str, Any] = {}
+        if kind := self.value("type"):
+            filters["type"] = kind
+        for name in ("du", "au"):
+            if day := self.value(name):
+                filters[name] = day.isoformat()
+        if company := self.value("entreprise"):
+            filters["entreprise"] = company.pk
+        return filters
 
     def selector_kwargs(self) -> dict[str, Any]:
         return {

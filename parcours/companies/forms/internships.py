@@ -332,6 +332,20 @@ class InternshipFilterForm(forms.Form):
     def is_filtering(self) -> bool:
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
+    def audit_filters(self) -> dict[str, Any]:
+        """The applied filters as codes and ids, for the audit log."""
+        filters: dict[str, Any] = {}
+        for name in ("statut", "type"):
+            if value := self._value(name):
+                filters[name] = value
+        for name in ("entreprise", "referent"):
+            if value := self._value(name):
+                filters[name] = value.pk
+        for name in ("convention_incomplete", "bilan_attendu"):
+            if self._value(name):
+                filters[name] = True
+        return filters
+
     def apply(self, internships):
         return selectors.filter_internships(
             internships,

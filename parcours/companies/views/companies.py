@@ -1,6 +1,7 @@
 """Partner company views: the list (search, filters), a company's page (identity, contacts,
 relationship history, internships, hires, tutors' reviews), its form and archiving, its
-contacts, and the relationship history across companies.
+contacts, and the relationship history across companies; the XLSX/CSV exports of the list
+and of the history (same selector and filters as the page, every row, audited).
 
 Thin views: reads go through ``selectors_companies`` (another school's record is a 404),
 writes through ``services_companies``; a refusal re-renders the form with the French
@@ -18,9 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 
 from .. import selectors_companies as selectors
 from .. import services_companies as services
@@ -31,9 +34,13 @@ from ..forms.companies import (
     ContactForm,
     EventFilterForm,
 )
-from ..models import Company
+from ..models import Company, CompanyEvent
 
 PER_PAGE = 50
+#: Rows read per database round trip by the exports.
+EXPORT_CHUNK = 500
+UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
+BAD_FILTERS = gettext_lazy("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
 
 
 def _company_url(company: Company) -> str:
@@ -51,11 +58,15 @@ def _status(request: HttpRequest, *forms: Any) -> int:
 # ------------------------------------------------------------------------------ list
 
 
-@school_view(Perm.VIEW_COMPANIES)
-def company_list(request: HttpRequest) -> HttpResponse:
+def _company_list_state(request: HttpRequest):
     membership = request.membership
     form = CompanyFilterForm(request.GET or None, membership=membership)
-    companies = selectors.company_list(membership, **form.selector_kwargs())
+    return form, selectors.company_list(membership, **form.selector_kwargs())
+
+
+def _render_company_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    membership = request.membership
+    form, companies = _company_list_state(request)
     page = Paginator(companies, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -66,9 +77,70 @@ def company_list(request: HttpRequest) -> HttpResponse:
             "rows": list(page.object_list),
             "filtering": form.is_filtering,
             "may_manage": has_perm(membership, Perm.MANAGE_COMPANIES),
+            "export_error": export_error,
         },
-        status=_status(request, form),
+        status=400 if export_error else _status(request, form),
     )
+
+
+@school_view(Perm.VIEW_COMPANIES)
+def company_list(request: HttpRequest) -> HttpResponse:
+    return _render_company_list(request)
+
+
+#: The list's columns (the archived tag as its own column).
+COMPANY_EXPORT_HEADERS = (
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Archivée"),
+    gettext_lazy("Secteur"),
+    gettext_lazy("Effectif"),
+    gettext_lazy("Commune"),
+    gettext_lazy("SIRET"),
+    gettext_lazy("Stages"),
+    gettext_lazy("Embauches"),
+    gettext_lazy("Dernier échange"),
+)
+
+
+def _company_row(company: Company) -> tuple:
+    return (
+        company.name,
+        company.is_archived,
+        company.get_sector_display(),
+        company.get_size_display() if company.size else "",
+        company.commune,
+        company.siret,
+        company.internship_count,
+        company.hire_count,
+        company.last_contact_on,
+    )
+
+
+@school_view(Perm.VIEW_COMPANIES)
+def company_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_company_list(request, export_error=str(UNKNOWN_FORMAT))
+    form, companies = _company_list_state(request)
+    if form.errors:
+        return _render_company_list(request, export_error=str(BAD_FILTERS))
+    membership = request.membership
+    response, count = exports.export_response(
+        headers=[str(header) for header in COMPANY_EXPORT_HEADERS],
+        rows=(_company_row(c) for c in companies.iterator(chunk_size=EXPORT_CHUNK)),
+        filename=exports.export_filename(f"entreprises-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Entreprises"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.companies",
+        row_count=count,
+        fmt=fmt,
+        filters=form.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 # ------------------------------------------------------------------------------ company
@@ -313,13 +385,15 @@ def company_event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "companies/companies/event_delete.html", {"event": event})
 
 
-@school_view(Perm.VIEW_COMPANIES)
-def company_events(request: HttpRequest) -> HttpResponse:
-    """The relationship history across the school's companies (filters: kind, dates,
-    company); ``?entreprise=<pk>`` is a company's whole history ("voir tout")."""
+def _events_state(request: HttpRequest):
     membership = request.membership
     form = EventFilterForm(request.GET or None, membership=membership)
-    events = selectors.events_list(membership, **form.selector_kwargs())
+    return form, selectors.events_list(membership, **form.selector_kwargs())
+
+
+def _render_events(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    membership = request.membership
+    form, events = _events_state(request)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -331,15 +405,75 @@ def company_events(request: HttpRequest) -> HttpResponse:
             "filtering": form.is_filtering,
             "company": form.value("entreprise"),
             "may_manage": has_perm(membership, Perm.MANAGE_COMPANIES),
+            "export_error": export_error,
         },
-        status=_status(request, form),
+        status=400 if export_error else _status(request, form),
     )
+
+
+@school_view(Perm.VIEW_COMPANIES)
+def company_events(request: HttpRequest) -> HttpResponse:
+    """The relationship history across the school's companies (filters: kind, dates,
+    company); ``?entreprise=<pk>`` is a company's whole history ("voir tout")."""
+    return _render_events(request)
+
+
+#: The history's columns; the account summary is whole (the page cuts it at 30 words).
+EVENT_EXPORT_HEADERS = (
+    gettext_lazy("Date"),
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Type"),
+    gettext_lazy("Contact"),
+    gettext_lazy("Compte rendu"),
+    gettext_lazy("Noté par"),
+)
+
+
+def _event_row(event: CompanyEvent) -> tuple:
+    author = event.recorded_by
+    return (
+        event.happened_on,
+        event.company.name,
+        event.get_kind_display(),
+        event.contact.full_name if event.contact else "",
+        event.summary,
+        author.get_full_name() or author.email,
+    )
+
+
+@school_view(Perm.VIEW_COMPANIES)
+def company_events_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_events(request, export_error=str(UNKNOWN_FORMAT))
+    form, events = _events_state(request)
+    if form.errors:
+        return _render_events(request, export_error=str(BAD_FILTERS))
+    membership = request.membership
+    response, count = exports.export_response(
+        headers=[str(header) for header in EVENT_EXPORT_HEADERS],
+        rows=(_event_row(e) for e in events.iterator(chunk_size=EXPORT_CHUNK)),
+        filename=exports.export_filename(f"historique-entreprises-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Historique"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.company_events",
+        row_count=count,
+        fmt=fmt,
+        filters=form.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 urlpatterns = [
     path("entreprises/", company_list, name="companies"),
+    path("entreprises/export/", company_export, name="companies_export"),
     path("entreprises/nouvelle/", company_new, name="company_new"),
     path("entreprises/historique/", company_events, name="company_events"),
+    path("entreprises/historique/export/", company_events_export, name="company_events_export"),
     path(
         "entreprises/historique/<int:pk>/supprimer/",
         company_event_delete,

@@ -1,5 +1,6 @@
 """Internship views: the school's list (filters), an enrolment's new internship, an
-internship's page, its change, cancellation and goals.
+internship's page, its change, cancellation and goals; the XLSX/CSV export of the list (same
+selector and filters, every row, audited).
 
 Reading needs ``VIEW_TRAINEES`` (an internship names its trainee); writing needs
 ``MANAGE_INTERNSHIPS`` and goes through ``services_internships``: a refusal re-renders the
@@ -16,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 from parcours.pathways import selectors as pathway_selectors
 from parcours.schedule.services_attendance import month_label
 
@@ -33,9 +35,11 @@ from ..forms.internships import (
     InternshipForm,
     initial_from,
 )
-from ..models import Internship, SignatoryRole
+from ..models import Internship, InternshipKind, SignatoryRole
 
 PER_PAGE = 50
+#: Rows read per database round trip by the export.
+EXPORT_CHUNK = 500
 STATUS_LABELS = selectors.STATUS_LABELS
 
 
@@ -111,20 +115,29 @@ def _tell(request: HttpRequest, report: services_internships.CompanyDaysReport) 
 # ------------------------------------------------------------------------------- list
 
 
-@school_view(Perm.VIEW_TRAINEES)
-def internship_list(request: HttpRequest) -> HttpResponse:
+def _list_state(request: HttpRequest):
     membership = request.membership
     form = InternshipFilterForm(request.GET or None, membership=membership)
     internships = form.apply(selectors.internships_for(membership)).order_by("-start_date", "-pk")
+    return form, internships
+
+
+def _with_status(internship: Internship, today) -> Internship:
+    """What a row shows besides the fields: its status, its label, whether a review is due."""
+    internship.current_status = internship.status(today)
+    internship.status_label = STATUS_LABELS[internship.current_status]
+    internship.review_expected = (
+        internship.current_status == "finished" and not internship.has_review
+    )
+    return internship
+
+
+def _render_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    form, internships = _list_state(request)
     page = Paginator(internships, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = list(page.object_list)
-    for internship in rows:
-        internship.current_status = internship.status(today)
-        internship.status_label = STATUS_LABELS[internship.current_status]
-        internship.review_expected = (
-            internship.current_status == "finished" and not internship.has_review
-        )
+    rows = [_with_status(internship, today) for internship in page.object_list]
+    refused = (form.is_bound and bool(form.errors)) or bool(export_error)
     return render(
         request,
         "companies/internships/list.html",
@@ -133,9 +146,83 @@ def internship_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "filtering": form.is_filtering,
+            "export_error": export_error,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if refused else 200,
     )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def internship_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+#: The list's columns: the trainee's name in two, the dates in two, the status tags as their
+#: own columns (the agreement's state is left empty for a cancelled internship, as on the page).
+EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Type"),
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Début"),
+    gettext_lazy("Fin"),
+    gettext_lazy("Référent·e"),
+    gettext_lazy("Statut"),
+    gettext_lazy("Convention complète"),
+    gettext_lazy("Bilan attendu"),
+)
+
+
+def _export_row(internship: Internship, today) -> tuple:
+    _with_status(internship, today)
+    person = internship.enrolment.person
+    referent = internship.enrolment.referent
+    cancelled = internship.current_status == "cancelled"
+    return (
+        person.last_name,
+        person.first_name,
+        _("PMSMP") if internship.kind == InternshipKind.PMSMP else _("Stage E2C"),
+        internship.company.name,
+        internship.start_date,
+        internship.end_date,
+        (referent.user.get_full_name() or referent.user.email) if referent else "",
+        str(internship.status_label),
+        None if cancelled else internship.agreement_complete,
+        None if cancelled else internship.review_expected,
+    )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def internship_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_list(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    form, internships = _list_state(request)
+    if form.errors:
+        return _render_list(
+            request,
+            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
+        )
+    membership = request.membership
+    today = timezone.localdate()
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=(_export_row(i, today) for i in internships.iterator(chunk_size=EXPORT_CHUNK)),
+        filename=exports.export_filename(f"stages-{membership.school.slug}", fmt, today),
+        fmt=fmt,
+        sheet_title=_("Stages"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.internships",
+        row_count=count,
+        fmt=fmt,
+        filters=form.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 # ------------------------------------------------------------------------------ detail
@@ -367,6 +454,7 @@ def internship_goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("stages/", internship_list, name="internships"),
+    path("stages/export/", internship_export, name="internships_export"),
     path("stagiaires/<int:pk>/stages/nouveau/", internship_new, name="internship_new"),
     path("stages/<int:pk>/", internship_detail, name="internship"),
     path("stages/<int:pk>/modifier/", internship_edit, name="internship_edit"),

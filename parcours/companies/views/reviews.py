@@ -1,5 +1,6 @@
 """Tutor review views (staff): send or revoke the tutor's private link, enter the review from a
-call, correct it, turn an observed competency into an assessment, and the overdue reviews.
+call, correct it, turn an observed competency into an assessment, and the overdue reviews
+(and their XLSX/CSV export: every row, audited).
 
 Thin views: every write goes through ``services_reviews``; a refusal re-renders the page with
 the French message(s) and status 400 (nothing written). Writing needs ``RECORD_REVIEWS``;
@@ -18,14 +19,19 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 
 from .. import selectors_reviews as selectors
 from .. import services_reviews as services
 from ..forms.reviews import ReviewForm, SendLinkForm
-from ..models import Internship
+from ..models import Internship, TutorLink
+
+#: Rows read per database round trip by the export (each chunk prefetches its links).
+EXPORT_CHUNK = 500
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -246,8 +252,16 @@ def review_to_assessment(request: HttpRequest, observation_pk: int) -> HttpRespo
     )
 
 
-@school_view(Perm.VIEW_TRAINEES)
-def reviews_overdue(request: HttpRequest) -> HttpResponse:
+def _overdue_row_facts(internship: Internship, today, now) -> Internship:
+    """The latest link, its state and the days late, as a row of the list shows them."""
+    links = list(internship.tutor_links.all())
+    internship.last_link = links[0] if links else None
+    internship.link_state = selectors.link_state(internship.last_link, now)
+    internship.days_late = (today - internship.end_date).days
+    return internship
+
+
+def _render_overdue(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     membership = request.membership
     today = timezone.localdate()
     now = timezone.now()
@@ -255,10 +269,7 @@ def reviews_overdue(request: HttpRequest) -> HttpResponse:
         selectors.overdue_reviews(membership, today), settings.PARCOURS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     for internship in page.object_list:
-        links = list(internship.tutor_links.all())
-        internship.last_link = links[0] if links else None
-        internship.link_state = selectors.link_state(internship.last_link, now)
-        internship.days_late = (today - internship.end_date).days
+        _overdue_row_facts(internship, today, now)
         internship.page_url = services.internship_page_path(internship)
     return render(
         request,
@@ -267,8 +278,96 @@ def reviews_overdue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "may_record": has_perm(membership, Perm.RECORD_REVIEWS),
             "overdue_after": selectors.OVERDUE_AFTER_DAYS,
+            "export_error": export_error,
         },
+        status=400 if export_error else 200,
     )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def reviews_overdue(request: HttpRequest) -> HttpResponse:
+    return _render_overdue(request)
+
+
+#: The list's columns: the trainee's name in two, the days late and the link's state as
+#: their own columns, the link's dates as date cells.
+OVERDUE_EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Entreprise"),
+    gettext_lazy("Tuteur·rice"),
+    gettext_lazy("Fin du stage"),
+    gettext_lazy("Jours de retard"),
+    gettext_lazy("Lien du bilan"),
+    gettext_lazy("Lien envoyé à"),
+    gettext_lazy("Lien envoyé le"),
+    gettext_lazy("Lien valable jusqu'au"),
+    gettext_lazy("Lien révoqué le"),
+    gettext_lazy("Relances"),
+)
+LINK_STATE_LABELS = {
+    "none": gettext_lazy("jamais envoyé"),
+    "usable": gettext_lazy("envoyé"),
+    "used": gettext_lazy("utilisé"),
+    "revoked": gettext_lazy("révoqué"),
+    "expired": gettext_lazy("expiré"),
+}
+
+
+def _local_day(moment):
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def _overdue_row(internship: Internship, today, now) -> tuple:
+    _overdue_row_facts(internship, today, now)
+    person = internship.enrolment.person
+    link: TutorLink | None = internship.last_link
+    return (
+        person.last_name,
+        person.first_name,
+        internship.company.name,
+        internship.tutor.full_name,
+        internship.end_date,
+        internship.days_late,
+        str(LINK_STATE_LABELS[internship.link_state]),
+        link.sent_to if link else "",
+        _local_day(link.created_at) if link else None,
+        _local_day(link.expires_at) if link else None,
+        _local_day(link.revoked_at) if link else None,
+        link.reminders_sent if link else None,
+    )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def reviews_overdue_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_overdue(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    membership = request.membership
+    today = timezone.localdate()
+    now = timezone.now()
+    internships = selectors.overdue_reviews(membership, today)
+    response, count = exports.export_response(
+        headers=[str(header) for header in OVERDUE_EXPORT_HEADERS],
+        rows=(
+            _overdue_row(internship, today, now)
+            for internship in internships.iterator(chunk_size=EXPORT_CHUNK)
+        ),
+        filename=exports.export_filename(f"bilans-en-retard-{membership.school.slug}", fmt, today),
+        fmt=fmt,
+        sheet_title=_("Bilans en retard"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.reviews_overdue",
+        row_count=count,
+        fmt=fmt,
+        filters={},
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 _REVIEW = "stages/<int:internship_pk>/bilan/"
@@ -284,4 +383,5 @@ urlpatterns = [
         name="review_to_assessment",
     ),
     path("bilans-en-retard/", reviews_overdue, name="reviews_overdue"),
+    path("bilans-en-retard/export/", reviews_overdue_export, name="reviews_overdue_export"),
 ]

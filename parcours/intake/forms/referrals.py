@@ -628,6 +628,20 @@ class ReferralFilterForm(forms.Form):
             referrals = referrals.filter(prescriber_id=int(data["prescriber"]))
         return referrals
 
+    def audit_filters(self) -> dict:
+        """The applied filters as codes and ids, for the audit log (the search text is a name:
+        only whether there was one is kept). Call after ``filter()`` on a valid form."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        filters: dict = {name: data[name] for name in ("stage", "outcome") if data[name]}
+        if prescriber := data["prescriber"]:
+            spontaneous = prescriber == self.SPONTANEOUS
+            filters["prescriber"] = prescriber if spontaneous else int(prescriber)
+        if data["q"].strip():
+            filters["search"] = True
+        return filters
+
 
 class EligibilityDateForm(forms.Form):
     """The candidate page checks eligibility on another day when asked (``?date=``)."""

@@ -4,6 +4,7 @@ refer someone. Never the school's notes, the reasons of decisions, nor anyone el
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -43,22 +44,33 @@ def referral_status(referral: Referral) -> str:
     }.get(referral.stage, str(referral.get_stage_display()))
 
 
-def _my_referrals(membership):
+def my_referrals_for(membership) -> QuerySet[Referral]:
+    """The referrals a prescriber follows, with what their status needs (list and export)."""
     return selectors.with_status(selectors.referrals_for(membership))
+
+
+def render_my_referrals(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    referrals = my_referrals_for(request.membership)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(referral, referral_status(referral)) for referral in page.object_list]
+    return render(
+        request,
+        "intake/prescriber/my_referrals.html",
+        {"page": page, "rows": rows, "export_error": export_error},
+        status=400 if export_error else 200,
+    )
 
 
 @school_view(Perm.REFER)
 def my_referrals(request: HttpRequest) -> HttpResponse:
-    page = Paginator(_my_referrals(request.membership), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(referral, referral_status(referral)) for referral in page.object_list]
-    return render(request, "intake/prescriber/my_referrals.html", {"page": page, "rows": rows})
+    return render_my_referrals(request)
 
 
 @school_view(Perm.REFER)
 def my_referral(request: HttpRequest, pk: int) -> HttpResponse:
     # The scope of selectors.get_referral (the prescriber's own referrals), with the status:
     # another adviser's or another organisation's referral is a 404.
-    referral = get_object_or_404(_my_referrals(request.membership), pk=pk)
+    referral = get_object_or_404(my_referrals_for(request.membership), pk=pk)
     return render(
         request,
         "intake/prescriber/my_referral.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -152,18 +153,33 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------ list and page
 
 
-@school_view(Perm.VIEW_CANDIDATES)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list_state(request: HttpRequest) -> tuple[ReferralFilterForm, QuerySet[Referral]]:
+    """The list's filter form and the referrals it selects (the list and its export)."""
     membership = request.membership
     partners = list(org_selectors.partners_for(membership).filter(is_prescriber=True))
     filters = ReferralFilterForm(request.GET or None, partners=partners)
-    referrals = filters.filter(selectors.referrals_for(membership))
+    return filters, filters.filter(selectors.referrals_for(membership))
+
+
+def render_referral_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    filters, referrals = referral_list_state(request)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "intake/referrals/referral_list.html",
-        {"page": page, "filters": filters, "filtered": filters.is_bound},
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": filters.is_bound,
+            "export_error": export_error,
+        },
+        status=400 if export_error else 200,
     )
+
+
+@school_view(Perm.VIEW_CANDIDATES)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    return render_referral_list(request)
 
 
 def _entry_blocker(referral: Referral, decision) -> str:

@@ -42,11 +42,20 @@ def _day(session: InfoSession) -> str:
     return timezone.localtime(session.starts_at).strftime("%d/%m/%Y")
 
 
-@school_view(Perm.VIEW_CANDIDATES)
-def session_list(request: HttpRequest) -> HttpResponse:
+def render_session_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     sessions = selectors.sessions_upcoming_first(request.membership)
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    return render(request, "intake/sessions/list.html", {"page": page, "now": timezone.now()})
+    return render(
+        request,
+        "intake/sessions/list.html",
+        {"page": page, "now": timezone.now(), "export_error": export_error},
+        status=400 if export_error else 200,
+    )
+
+
+@school_view(Perm.VIEW_CANDIDATES)
+def session_list(request: HttpRequest) -> HttpResponse:
+    return render_session_list(request)
 
 
 def _edit(request: HttpRequest, session: InfoSession | None) -> HttpResponse:
@@ -97,19 +106,29 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @school_view(Perm.VIEW_CANDIDATES)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The session and its registrations; the intake officer registers a candidate here."""
+    return render_session_page(request, selectors.get_session(request.membership, pk))
+
+
+def render_session_page(
+    request: HttpRequest, session: InfoSession, *, export_error: str = ""
+) -> HttpResponse:
+    """The session's page (and its registration form on POST); with ``export_error`` (a
+    refused export of its registrations), that message and a 400 — and the page is only read:
+    a POST to the export URL registers nobody."""
     membership = request.membership
-    session = selectors.get_session(membership, pk)
     can_manage = has_perm(membership, Perm.MANAGE_INTAKE)
-    if request.method == "POST" and not can_manage:
+    posting = request.method == "POST" and not export_error
+    if posting and not can_manage:
         raise PermissionDenied(_("Votre rôle ne permet pas d'inscrire une personne."))
     now = timezone.now()
     is_open = not session.cancelled and session.starts_at > now
     form = None
     if can_manage:
         form = RegisterReferralForm(
-            _posted(request), referrals=selectors.referrals_to_register(membership, session)
+            request.POST if posting else None,
+            referrals=selectors.referrals_to_register(membership, session),
         )
-        if request.method == "POST" and form.is_valid():
+        if posting and form.is_valid():
             try:
                 registration = services.register_referral(
                     membership=membership,
@@ -149,8 +168,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": is_open,
             "started": session.starts_at <= now,
             "can_manage": can_manage,
+            "export_error": export_error,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if posting or export_error else 200,
     )
 
 

@@ -213,6 +213,19 @@ class ExitFilterForm(forms.Form):
     def is_filtering(self) -> bool:
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
+    def audit_filters(self) -> dict[str, Any]:
+        """The applied filters as a period, a site id and a group code, for the audit log."""
+        kwargs = self.selector_kwargs()
+        filters: dict[str, Any] = {}
+        for name in ("start", "end"):
+            if kwargs[name] is not None:
+                filters[name] = kwargs[name].isoformat()
+        if kwargs["site"] is not None:
+            filters["site"] = kwargs["site"].pk
+        if kwargs["group"]:
+            filters["group"] = kwargs["group"]
+        return filters
+
     def selector_kwargs(self) -> dict[str, Any]:
         start, end = self.value("du"), self.value("au")
         year = self.value("annee")

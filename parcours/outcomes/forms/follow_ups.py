@@ -69,6 +69,18 @@ class FollowUpFilterForm(forms.Form):
     def is_filtering(self) -> bool:
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
+    def audit_filters(self) -> dict[str, Any]:
+        """The applied filters as codes, for the audit log (defaults included)."""
+        filters: dict[str, Any] = {
+            "scope": self._value("qui") or self.default_scope,
+            "status": self._value("etat") or FollowUpStatus.DUE.value,
+        }
+        if wave := self._value("echeance"):
+            filters["wave"] = wave
+        if self._value("en_retard"):
+            filters["overdue"] = True
+        return filters
+
     def apply(self, follow_ups):
         return selectors.filter_follow_ups(
             follow_ups,

@@ -1,6 +1,7 @@
 """Outcome definitions: the list (the network's and the school's, with their rules in French,
 and the headline definition of each year), a definition's versions, the school's own
-definitions (new, and a new version of one), and the choice of the headline of a year.
+definitions (new, and a new version of one), and the choice of the headline of a year; the
+XLSX/CSV export of the list (the definitions and the years each was chosen for).
 
 Read: ``VIEW_OUTCOMES``; write: ``MANAGE_OUTCOMES`` (the direction). The network's
 definitions are read-only here (the admin edits them); another school's are a 404. A refusal
@@ -17,9 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 
 from .. import selectors
 from .. import selectors_rates as reads
@@ -52,8 +55,9 @@ def _headline_form(request: HttpRequest, data=None) -> HeadlineForm:
 # ------------------------------------------------------------------------------ reading
 
 
-@school_view(Perm.VIEW_OUTCOMES)
-def definition_list(request: HttpRequest) -> HttpResponse:
+def _list_state(request: HttpRequest):
+    """The definitions' rows, the headline choices, this year and its default headline (when
+    the school chose none for it)."""
     membership = request.membership
     school = membership.school
     rows = [reads.definition_row(d) for d in selectors.definitions_for(school)]
@@ -63,6 +67,12 @@ def definition_list(request: HttpRequest) -> HttpResponse:
     if year not in {choice.year for choice in choices}:
         default, _chosen = selectors.headline_for(school, year)
         this_year = default
+    return rows, choices, year, this_year
+
+
+def _render_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    membership = request.membership
+    rows, choices, year, this_year = _list_state(request)
     may_manage = has_perm(membership, Perm.MANAGE_OUTCOMES)
     return render(
         request,
@@ -75,8 +85,74 @@ def definition_list(request: HttpRequest) -> HttpResponse:
             "default_this_year": this_year,
             "may_manage": may_manage,
             "headline_form": _headline_form(request) if may_manage else None,
+            "export_error": export_error,
         },
+        status=400 if export_error else 200,
     )
+
+
+@school_view(Perm.VIEW_OUTCOMES)
+def definition_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+#: The list's columns (network's first, then the school's, as on the page); the validity as
+#: two date cells; the years each definition leads the results for (the page's last table).
+EXPORT_HEADERS = (
+    gettext_lazy("Définition"),
+    gettext_lazy("Origine"),
+    gettext_lazy("Version"),
+    gettext_lazy("Compte comme réussie"),
+    gettext_lazy("Exclues du dénominateur"),
+    gettext_lazy("Valable à partir du"),
+    gettext_lazy("Valable jusqu'au"),
+    gettext_lazy("Définition retenue pour"),
+)
+
+
+@school_view(Perm.VIEW_OUTCOMES)
+def definition_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_list(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    membership = request.membership
+    rows, choices, year, this_year = _list_state(request)
+    years: dict[str, list[str]] = {}
+    if this_year is not None:
+        years.setdefault(this_year.code, []).append(_("%(year)d (par défaut)") % {"year": year})
+    for choice in choices:
+        years.setdefault(choice.definition.code, []).append(str(choice.year))
+    ordered = [row for row in rows if row.is_network] + [row for row in rows if not row.is_network]
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=(
+            (
+                row.name,
+                _("Réseau") if row.is_network else _("École"),
+                row.version,
+                row.summary,
+                row.excluded,
+                row.valid_from,
+                row.valid_until,
+                ", ".join(years.get(row.code, [])),
+            )
+            for row in ordered
+        ),
+        filename=exports.export_filename(f"definitions-de-sortie-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Définitions de sortie"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.definitions",
+        row_count=count,
+        fmt=fmt,
+        filters={},
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 @school_view(Perm.VIEW_OUTCOMES)
@@ -220,6 +296,7 @@ def headline_choose(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("definitions-de-sortie/", definition_list, name="definitions"),
+    path("definitions-de-sortie/export/", definition_export, name="definitions_export"),
     path("definitions-de-sortie/nouvelle/", definition_new, name="definition_new"),
     path("definitions-de-sortie/<int:pk>/", definition_detail, name="definition_detail"),
     path("definitions-de-sortie/<int:pk>/modifier/", definition_edit, name="definition_edit"),

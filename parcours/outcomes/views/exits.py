@@ -1,5 +1,6 @@
 """Exit screens: record an exit (form, then a confirmation listing what it closes), correct
-it, undo it within the month, and the list of the school's exits.
+it, undo it within the month, and the list of the school's exits and its XLSX/CSV export
+(same selector and filters, every row, audited; no comment, as on the list).
 
 Thin views: reads through ``selectors_exits`` (another school's record is a 404), writes
 through ``services_exits``; a refusal re-renders the form with the French message and status
@@ -17,9 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 from parcours.pathways.models import Enrolment
 
 from .. import selectors_exits as selectors
@@ -29,6 +32,8 @@ from ..forms.exits import ExitCorrectionForm, ExitFilterForm, ExitForm, ExitUndo
 from ..models import Exit
 
 PER_PAGE = 50
+#: Rows read per database round trip by the export.
+EXPORT_CHUNK = 500
 
 
 def _trainee_url(enrolment: Enrolment) -> str:
@@ -219,11 +224,15 @@ def exit_undo(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ list
 
 
-@school_view(Perm.VIEW_TRAINEES)
-def exit_list(request: HttpRequest) -> HttpResponse:
+def _list_state(request: HttpRequest):
     membership = request.membership
     form = ExitFilterForm(request.GET or None, membership=membership)
-    exits = selectors.exit_list(membership, **form.selector_kwargs())
+    return form, selectors.exit_list(membership, **form.selector_kwargs())
+
+
+def _render_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    membership = request.membership
+    form, exits = _list_state(request)
     page = Paginator(exits, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -234,13 +243,85 @@ def exit_list(request: HttpRequest) -> HttpResponse:
             "rows": list(page.object_list),
             "filtering": form.is_filtering,
             "may_record": has_perm(membership, Perm.RECORD_EXITS),
+            "export_error": export_error,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or export_error else 200,
     )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def exit_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+#: The list's columns: the trainee's name in two, the dropout reason and the length (months,
+#: days) as their own columns, numbers as numbers.
+EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Date de sortie"),
+    gettext_lazy("Destination"),
+    gettext_lazy("Motif d'abandon"),
+    gettext_lazy("Durée (mois)"),
+    gettext_lazy("Durée (jours en plus)"),
+    gettext_lazy("Employeur ou organisme"),
+    gettext_lazy("Site"),
+    gettext_lazy("Référent·e"),
+)
+
+
+def _export_row(exit_: Exit) -> tuple:
+    enrolment = exit_.enrolment
+    referent = enrolment.referent
+    return (
+        enrolment.person.last_name,
+        enrolment.person.first_name,
+        exit_.exit_date,
+        exit_.get_destination_display(),
+        exit_.get_dropout_reason_display() if exit_.dropout_reason else "",
+        exit_.months,
+        exit_.days if exit_.months is not None else None,
+        exit_.organisation,
+        enrolment.site.name,
+        (referent.user.get_full_name() or referent.user.email) if referent else "",
+    )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def exit_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_list(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    form, exits = _list_state(request)
+    if form.errors:
+        return _render_list(
+            request,
+            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
+        )
+    membership = request.membership
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=(_export_row(e) for e in exits.iterator(chunk_size=EXPORT_CHUNK)),
+        filename=exports.export_filename(f"sorties-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Sorties"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.exits",
+        row_count=count,
+        fmt=fmt,
+        filters=form.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 urlpatterns = [
     path("sorties/", exit_list, name="exits"),
+    path("sorties/export/", exit_export, name="exits_export"),
     path("stagiaires/<int:pk>/sortie/", exit_new, name="exit_new"),
     path("sorties/<int:pk>/corriger/", exit_edit, name="exit_edit"),
     path("sorties/<int:pk>/annuler/", exit_undo, name="exit_undo"),

@@ -1,5 +1,6 @@
 """Follow-ups after the exit: the to-do list "Suivis après la sortie" and the small form that
-records what a follow-up found.
+records what a follow-up found; the XLSX/CSV export of the list (same selector and filters,
+every row, audited; the list's columns only: no comment).
 
 Reading needs ``VIEW_TRAINEES`` (the list names trainees); recording needs ``RECORD_EXITS`` and
 goes through ``services_follow_ups.record_follow_up``: a refusal re-renders the form with the
@@ -17,28 +18,40 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.pathways import exports
 
 from .. import selectors_follow_ups as selectors
 from .. import services_follow_ups as services
 from ..forms.follow_ups import FollowUpFilterForm, FollowUpRecordForm
-from ..models import FollowUpStatus
+from ..models import ExitFollowUp, FollowUpStatus
+
+#: Rows read per database round trip by the export.
+EXPORT_CHUNK = 500
 
 
-@school_view(Perm.VIEW_TRAINEES)
-def follow_up_list(request: HttpRequest) -> HttpResponse:
+def _list_state(request: HttpRequest):
     membership = request.membership
     form = FollowUpFilterForm(request.GET or None, membership=membership)
-    follow_ups = form.apply(selectors.follow_ups_for(membership))
+    return form, form.apply(selectors.follow_ups_for(membership))
+
+
+def _is_overdue(follow_up: ExitFollowUp, overdue_before) -> bool:
+    return follow_up.status == FollowUpStatus.DUE and follow_up.due_on < overdue_before
+
+
+def _render_list(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
+    membership = request.membership
+    form, follow_ups = _list_state(request)
     page = Paginator(follow_ups, settings.PARCOURS_PAGE_SIZE).get_page(request.GET.get("page"))
     overdue_before = selectors.overdue_before(timezone.localdate())
     rows = list(page.object_list)
     for follow_up in rows:
-        follow_up.is_overdue = (
-            follow_up.status == FollowUpStatus.DUE and follow_up.due_on < overdue_before
-        )
+        follow_up.is_overdue = _is_overdue(follow_up, overdue_before)
+    refused = (form.is_bound and bool(form.errors)) or bool(export_error)
     return render(
         request,
         "outcomes/follow_ups/list.html",
@@ -49,9 +62,90 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
             "filtering": form.is_filtering,
             "may_record": has_perm(membership, Perm.RECORD_EXITS),
             "overdue_days": selectors.OVERDUE_AFTER_DAYS,
+            "export_error": export_error,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if refused else 200,
     )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+#: The list's columns: the trainee's name in two, the exit in three (date, destination,
+#: months), the "en retard" tag and the situation found as their own columns.
+EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("Prénom"),
+    gettext_lazy("Date de sortie"),
+    gettext_lazy("Destination à la sortie"),
+    gettext_lazy("Durée à la sortie (mois)"),
+    gettext_lazy("Échéance"),
+    gettext_lazy("À faire à partir du"),
+    gettext_lazy("En retard"),
+    gettext_lazy("Référent·e"),
+    gettext_lazy("État"),
+    gettext_lazy("Situation trouvée"),
+)
+
+
+def _export_row(follow_up: ExitFollowUp, overdue_before) -> tuple:
+    exit_ = follow_up.exit
+    enrolment = exit_.enrolment
+    referent = enrolment.referent
+    return (
+        enrolment.person.last_name,
+        enrolment.person.first_name,
+        exit_.exit_date,
+        exit_.get_destination_display(),
+        exit_.months,
+        follow_up.get_wave_display(),
+        follow_up.due_on,
+        _is_overdue(follow_up, overdue_before),
+        (referent.user.get_full_name() or referent.user.email) if referent else "",
+        follow_up.get_status_display(),
+        follow_up.get_situation_display() if follow_up.situation else "",
+    )
+
+
+@school_view(Perm.VIEW_TRAINEES)
+def follow_up_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_list(
+            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
+        )
+    form, follow_ups = _list_state(request)
+    if form.errors:
+        return _render_list(
+            request,
+            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
+        )
+    membership = request.membership
+    today = timezone.localdate()
+    overdue_before = selectors.overdue_before(today)
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=(
+            _export_row(follow_up, overdue_before)
+            for follow_up in follow_ups.iterator(chunk_size=EXPORT_CHUNK)
+        ),
+        filename=exports.export_filename(
+            f"suivis-apres-sortie-{membership.school.slug}", fmt, today
+        ),
+        fmt=fmt,
+        sheet_title=_("Suivis après la sortie"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.follow_ups",
+        row_count=count,
+        fmt=fmt,
+        filters=form.audit_filters(),
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 @school_view(Perm.RECORD_EXITS)
@@ -101,5 +195,6 @@ def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("suivis-apres-sortie/", follow_up_list, name="follow_ups"),
+    path("suivis-apres-sortie/export/", follow_up_export, name="follow_ups_export"),
     path("suivis-apres-sortie/<int:pk>/saisir/", follow_up_record, name="follow_up_record"),
 ]

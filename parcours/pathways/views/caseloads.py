@@ -13,19 +13,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 
-from .. import selectors, selectors_lists, services
+from .. import exports, selectors, selectors_lists, services
 from ..forms.caseloads import CaseloadFilterForm, ReassignForm
 
 PER_PAGE = 100
 UNASSIGNED_SHOWN = 20
 
 
-def _render(request: HttpRequest, form: ReassignForm) -> HttpResponse:
+def _render(request: HttpRequest, form: ReassignForm, *, export_error: str = "") -> HttpResponse:
     membership = request.membership
     filters = CaseloadFilterForm(request.GET, membership=membership)
     table = filters.apply(selectors_lists.active_enrolments(membership)).order_by(
@@ -44,8 +44,9 @@ def _render(request: HttpRequest, form: ReassignForm) -> HttpResponse:
             "page": page,
             "form": form,
             "selected": form.selected_ids,
+            "export_error": export_error,
         },
-        status=400 if form.errors or filters.errors else 200,
+        status=400 if form.errors or filters.errors or export_error else 200,
     )
 
 
@@ -103,7 +104,45 @@ def reassign(request: HttpRequest) -> HttpResponse:
     return _render(request, form)
 
 
+#: The export's columns: the page's first table (active trainees per referent), then a row for
+#: the trainees without a referent. The trainees themselves export from the trainee list.
+EXPORT_HEADERS = (gettext_lazy("Référent·e"), gettext_lazy("Stagiaires en parcours"))
+
+
+@school_view(Perm.MANAGE_CASELOADS)
+def caseloads_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render(
+            request,
+            ReassignForm(membership=request.membership),
+            export_error=_("Format d'export inconnu : choisissez XLSX ou CSV."),
+        )
+    membership = request.membership
+    rows = [
+        (row["membership"].user.get_full_name() or row["membership"].user.email, row["count"])
+        for row in selectors.caseloads(membership)
+    ]
+    rows.append((_("Sans référent"), selectors_lists.unassigned(membership).count()))
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=rows,
+        filename=exports.export_filename(f"referents-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Référents et suivis"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.caseloads",
+        row_count=count,
+        fmt=fmt,
+        ip_address=client_ip(request),
+    )
+    return response
+
+
 urlpatterns = [
     path("stagiaires/referents/", caseloads, name="caseloads"),
+    path("stagiaires/referents/export/", caseloads_export, name="caseloads_export"),
     path("stagiaires/reaffecter/", reassign, name="reassign"),
 ]

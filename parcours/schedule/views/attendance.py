@@ -17,10 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.organisations.selectors import sites_for
+from parcours.pathways import exports
 from parcours.pathways.selectors import get_enrolment
 from parcours.pathways.selectors_lists import referents
 
@@ -144,21 +146,29 @@ def day_attendance(request: HttpRequest) -> HttpResponse:
     return render(request, "schedule/attendance/day.html", context, status=status)
 
 
-@school_view(Perm.VIEW_SCHEDULE)
-def attendance_months(request: HttpRequest) -> HttpResponse:
+def _render_months(request: HttpRequest, *, export_error: str = "") -> HttpResponse:
     membership = request.membership
     months = selectors_attendance.recent_months(membership, timezone.localdate())
     return render(
         request,
         "schedule/attendance/months.html",
-        {"months": months, "can_close": has_perm(membership, Perm.CLOSE_MONTH)},
+        {
+            "months": months,
+            "can_close": has_perm(membership, Perm.CLOSE_MONTH),
+            "export_error": export_error,
+        },
+        status=400 if export_error else 200,
     )
 
 
 @school_view(Perm.VIEW_SCHEDULE)
-def attendance_rates(request: HttpRequest) -> HttpResponse:
-    """Attendance rates of a month (or a whole year with ``?annee=``): the school's, by site
-    and by referent group."""
+def attendance_months(request: HttpRequest) -> HttpResponse:
+    return _render_months(request)
+
+
+def _rates_state(request: HttpRequest) -> dict:
+    """The period asked for (a month, or a whole year with ``?annee=``) and its rates: the
+    school's, by site and by referent group (the page and its export)."""
     membership = request.membership
     today = timezone.localdate()
     year = request.GET.get("annee", "")
@@ -182,21 +192,131 @@ def attendance_rates(request: HttpRequest) -> HttpResponse:
         for referent in referents(membership)
         if referent.pk in computed.by_referent
     ]
-    return render(
-        request,
-        "schedule/attendance/rates.html",
-        {
-            "start": start,
-            "end": end,
-            "month": month,
-            "previous": add_months(month, -1) if month else None,
-            "next": add_months(month, 1) if month and month <= today else None,
-            "total": computed.total,
-            "sites": sites,
-            "groups": groups,
-            "unassigned": computed.by_referent.get(None),
-        },
+    return {
+        "start": start,
+        "end": end,
+        "month": month,
+        "previous": add_months(month, -1) if month else None,
+        "next": add_months(month, 1) if month and month <= today else None,
+        "total": computed.total,
+        "sites": sites,
+        "groups": groups,
+        "unassigned": computed.by_referent.get(None),
+    }
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def attendance_rates(request: HttpRequest) -> HttpResponse:
+    """Attendance rates of a month (or a whole year with ``?annee=``): the school's, by site
+    and by referent group."""
+    return render(request, "schedule/attendance/rates.html", _rates_state(request))
+
+
+# ------------------------------------------------------------------------------ exports
+
+UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
+
+MONTHS_HEADERS = (
+    gettext_lazy("Mois"),
+    gettext_lazy("État"),
+    gettext_lazy("Clos le"),
+)
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def attendance_months_export(request: HttpRequest) -> HttpResponse:
+    """The twelve months of the page, newest first: open, or closed and when."""
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render_months(request, export_error=str(UNKNOWN_FORMAT))
+    membership = request.membership
+    today = timezone.localdate()
+    months = selectors_attendance.recent_months(membership, today)
+    rows = (
+        (
+            services_attendance.month_label(month.first_day).capitalize(),
+            _("Clos") if month.closed else _("Ouvert"),
+            timezone.localdate(month.closed.closed_at) if month.closed else None,
+        )
+        for month in months
     )
+    response, count = exports.export_response(
+        headers=[str(header) for header in MONTHS_HEADERS],
+        rows=rows,
+        filename=exports.export_filename(f"mois-emargement-{membership.school.slug}", fmt, today),
+        fmt=fmt,
+        sheet_title=_("Mois d'émargement"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.attendance_months",
+        row_count=count,
+        fmt=fmt,
+        ip_address=client_ip(request),
+    )
+    return response
+
+
+RATES_HEADERS = (
+    gettext_lazy("Regroupement"),
+    gettext_lazy("Nom"),
+    gettext_lazy("Demi-journées comptées"),
+    gettext_lazy("Taux de présence (%)"),
+    gettext_lazy("Temps en entreprise (%)"),
+)
+
+
+def _rates_rows(state: dict) -> list[tuple]:
+    """The page's two tables one under the other: by site (then the school), by referent
+    group (then the trainees without a referent). Rates are numbers (empty: no half-day)."""
+
+    def line(group: str, name: str, values: rates.Rates) -> tuple:
+        return (group, name, values.counted, values.attendance_rate, values.company_share)
+
+    if not state["total"].counted:
+        return []  # the page shows « Aucune demi-journée émargée sur cette période. »
+    by_site, by_referent = _("Site"), _("Référent·e")
+    rows = [line(by_site, site.name, values) for site, values in state["sites"]]
+    rows.append(line(by_site, _("École"), state["total"]))
+    rows += [
+        line(by_referent, referent.user.get_full_name(), values)
+        for referent, values in state["groups"]
+    ]
+    if state["unassigned"]:
+        rows.append(line(by_referent, _("Sans référent·e"), state["unassigned"]))
+    return rows
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def attendance_rates_export(request: HttpRequest) -> HttpResponse:
+    """The attendance rates of the page's period, as the page shows them."""
+    state = _rates_state(request)
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return render(
+            request,
+            "schedule/attendance/rates.html",
+            {**state, "export_error": str(UNKNOWN_FORMAT)},
+            status=400,
+        )
+    membership = request.membership
+    period = state["month"].strftime("%Y-%m") if state["month"] else state["start"].strftime("%Y")
+    response, count = exports.export_response(
+        headers=[str(header) for header in RATES_HEADERS],
+        rows=_rates_rows(state),
+        filename=exports.export_filename(f"assiduite-{membership.school.slug}-{period}", fmt),
+        fmt=fmt,
+        sheet_title=_("Assiduité"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.attendance_rates",
+        row_count=count,
+        fmt=fmt,
+        filters={"period": period},
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 def _month_view(request: HttpRequest, *, reopen: bool) -> HttpResponse:
@@ -287,7 +407,9 @@ urlpatterns = [
     path("planning/emargement/seance/<int:pk>/", session_attendance, name="session_attendance"),
     path("planning/emargement/stagiaire/<int:pk>/", trainee_attendance, name="trainee_attendance"),
     path("planning/mois/", attendance_months, name="attendance_months"),
+    path("planning/mois/export/", attendance_months_export, name="attendance_months_export"),
     path("planning/assiduite/", attendance_rates, name="attendance_rates"),
+    path("planning/assiduite/export/", attendance_rates_export, name="attendance_rates_export"),
     path("planning/mois/clore/", month_close, name="month_close"),
     path("planning/mois/rouvrir/", month_reopen, name="month_reopen"),
 ]

@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
+from parcours.pathways import exports
 
 from .. import selectors_sessions, services_settings
 from ..forms.settings import (
@@ -124,7 +126,24 @@ def workshop_types(request: HttpRequest) -> HttpResponse:
                 row = {"pk": request.POST.get("workshop_type", "")}
                 if action == "rename":
                     row["name"] = request.POST.get("name", "")
-    types = list(selectors_sessions.workshop_types(membership))
+    return _render(
+        request,
+        add_form=add_form,
+        errors=errors,
+        row=row,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _render(
+    request: HttpRequest,
+    *,
+    add_form: forms.Form,
+    errors: list[str],
+    row: dict[str, Any],
+    status: int,
+) -> HttpResponse:
+    types = list(selectors_sessions.workshop_types(request.membership))
     for workshop_type in types:
         workshop_type.shown_name = (
             row["name"]
@@ -140,10 +159,58 @@ def workshop_types(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "error_pk": row.get("pk"),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+EXPORT_HEADERS = (
+    gettext_lazy("Nom"),
+    gettext_lazy("État"),
+    gettext_lazy("Séances"),
+    gettext_lazy("Ordinateurs"),
+)
+
+
+@school_view(Perm.MANAGE_WORKSHOP_TYPES)
+def workshop_types_export(request: HttpRequest) -> HttpResponse:
+    """The school's workshop types as the page lists them (in use first)."""
+    fmt = exports.parse_format(request.GET.get("format"))
+    if fmt is None:
+        return _render(
+            request,
+            add_form=WorkshopTypeAddForm(prefix="add"),
+            errors=[_("Format d'export inconnu : choisissez XLSX ou CSV.")],
+            row={},
+            status=400,
+        )
+    membership = request.membership
+    rows = (
+        (
+            workshop_type.name,
+            _("En usage") if workshop_type.active else _("Hors d'usage"),
+            workshop_type.session_count,
+            workshop_type.needs_computers,
+        )
+        for workshop_type in selectors_sessions.workshop_types(membership)
+    )
+    response, count = exports.export_response(
+        headers=[str(header) for header in EXPORT_HEADERS],
+        rows=rows,
+        filename=exports.export_filename(f"ateliers-{membership.school.slug}", fmt),
+        fmt=fmt,
+        sheet_title=_("Ateliers"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.workshop_types",
+        row_count=count,
+        fmt=fmt,
+        ip_address=client_ip(request),
+    )
+    return response
 
 
 urlpatterns = [
     path("planning/ateliers/", workshop_types, name="workshop_types"),
+    path("planning/ateliers/export/", workshop_types_export, name="workshop_types_export"),
 ]

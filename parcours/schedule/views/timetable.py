@@ -15,10 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.organisations.models import Membership
 from parcours.organisations.selectors import get_room, get_site
+from parcours.pathways import exports
 from parcours.pathways.selectors import get_enrolment
 
 from .. import selectors_timetable as timetable
@@ -66,8 +69,8 @@ def _week_links(monday: datetime.date, step: int = 1) -> dict:
     }
 
 
-@school_view(Perm.VIEW_SCHEDULE)
-def week(request: HttpRequest) -> HttpResponse:
+def _week_state(request: HttpRequest) -> dict:
+    """What the week page shows (the same for its export): the week, its filters, sessions."""
     membership: Membership = request.membership
     monday, refused = _monday(request)
     friday = monday + datetime.timedelta(days=4)
@@ -82,19 +85,30 @@ def week(request: HttpRequest) -> HttpResponse:
         filters["enrolment"] = get_enrolment(membership, pk)
 
     sites = timetable.site_choices(membership, monday)
-    is_trainer = membership.role in timetable.TRAINER_ROLES
     if not filters:
         # By default a trainer sees their own week, anyone else the first site's.
         if membership.role == "referent":
             filters["trainer"] = membership
         elif sites:
             filters["site"] = sites[0]
-
     sessions = timetable.week_sessions(membership, monday=monday, **filters)
+    return {
+        "monday": monday,
+        "friday": friday,
+        "refused": refused,
+        "filters": filters,
+        "sites": sites,
+        "sessions": sessions,
+    }
+
+
+def _render_week(request: HttpRequest, state: dict, *, export_error: str = "") -> HttpResponse:
+    membership: Membership = request.membership
+    monday, filters, sessions = state["monday"], state["filters"], state["sessions"]
     trainer = filters.get("trainer")
     context = {
         "monday": monday,
-        "friday": friday,
+        "friday": state["friday"],
         "days": timetable.week_grid(sessions, monday),
         "session_count": len(sessions),
         **_week_links(monday),
@@ -103,17 +117,24 @@ def week(request: HttpRequest) -> HttpResponse:
         "trainer": trainer,
         "enrolment": filters.get("enrolment"),
         "mine": trainer is not None and trainer.pk == membership.pk and len(filters) == 1,
-        "is_trainer": is_trainer,
-        "sites": sites,
+        "is_trainer": membership.role in timetable.TRAINER_ROLES,
+        "sites": state["sites"],
         "rooms": timetable.room_choices(membership, monday),
         "trainers": timetable.trainer_choices(membership, monday),
         "enrolments": timetable.enrolment_choices(membership, monday),
+        "export_error": export_error,
     }
+    refused = state["refused"] or bool(export_error)
     return render(request, "schedule/timetable/week.html", context, status=400 if refused else 200)
 
 
 @school_view(Perm.VIEW_SCHEDULE)
-def occupancy(request: HttpRequest) -> HttpResponse:
+def week(request: HttpRequest) -> HttpResponse:
+    return _render_week(request, _week_state(request))
+
+
+def _occupancy_state(request: HttpRequest) -> dict:
+    """What the occupancy page shows (the same for its export)."""
     membership: Membership = request.membership
     monday, refused = _monday(request)
     weeks = DEFAULT_OCCUPANCY_WEEKS
@@ -136,6 +157,19 @@ def occupancy(request: HttpRequest) -> HttpResponse:
         site = get_site(membership, pk)
     rows = timetable.room_occupancy(membership, from_monday=monday, weeks=weeks, site=site)
     mondays = [monday + datetime.timedelta(weeks=index) for index in range(weeks)]
+    return {
+        "monday": monday,
+        "weeks": weeks,
+        "mondays": mondays,
+        "site": site,
+        "rows": rows,
+        "refused": refused,
+    }
+
+
+def _render_occupancy(request: HttpRequest, state: dict, *, export_error: str = "") -> HttpResponse:
+    membership: Membership = request.membership
+    monday, weeks, mondays = state["monday"], state["weeks"], state["mondays"]
     context = {
         "monday": monday,
         "last_day": mondays[-1] + datetime.timedelta(days=4),
@@ -145,16 +179,159 @@ def occupancy(request: HttpRequest) -> HttpResponse:
         "max_weeks": timetable.MAX_OCCUPANCY_WEEKS,
         "week_options": range(1, timetable.MAX_OCCUPANCY_WEEKS + 1),
         **_week_links(monday, weeks),
-        "site": site,
+        "site": state["site"],
         "sites": timetable.site_choices(membership, monday),
-        "rows": rows,
+        "rows": state["rows"],
+        "export_error": export_error,
     }
+    refused = state["refused"] or bool(export_error)
     return render(
         request, "schedule/timetable/occupancy.html", context, status=400 if refused else 200
     )
 
 
+@school_view(Perm.VIEW_SCHEDULE)
+def occupancy(request: HttpRequest) -> HttpResponse:
+    return _render_occupancy(request, _occupancy_state(request))
+
+
+# ------------------------------------------------------------------------------ exports
+
+UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
+BAD_FILTERS = gettext_lazy("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
+
+#: The week export: one row per session of the displayed week and filters.
+WEEK_HEADERS = (
+    gettext_lazy("Date"),
+    gettext_lazy("Début"),
+    gettext_lazy("Fin"),
+    gettext_lazy("Séance"),
+    gettext_lazy("Atelier"),
+    gettext_lazy("Site"),
+    gettext_lazy("Salle"),
+    gettext_lazy("Formateur·rice"),
+    gettext_lazy("Stagiaires"),
+    gettext_lazy("Places"),
+)
+
+
+def _week_row(slot: timetable.GridSession) -> tuple:
+    session = slot.session
+    trainer = session.trainer.user
+    return (
+        session.day,
+        session.start_time.strftime("%H:%M"),
+        session.end_time.strftime("%H:%M"),
+        session.display_title,
+        session.workshop_type.name,
+        session.site.name,
+        session.room.name,
+        trainer.get_full_name() or trainer.email,
+        slot.trainees,
+        slot.capacity,
+    )
+
+
+def _week_filters(state: dict) -> dict:
+    """The export's filters for the audit trail: the week and the ids chosen (no names)."""
+    return {
+        "week": state["monday"].isoformat(),
+        **{key: chosen.pk for key, chosen in state["filters"].items()},
+    }
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def week_export(request: HttpRequest) -> HttpResponse:
+    """The displayed week's sessions (same week, filters and defaults as the page)."""
+    fmt = exports.parse_format(request.GET.get("format"))
+    state = _week_state(request)
+    if fmt is None:
+        return _render_week(request, state, export_error=str(UNKNOWN_FORMAT))
+    if state["refused"]:
+        return _render_week(request, state, export_error=str(BAD_FILTERS))
+    membership: Membership = request.membership
+    days = timetable.week_grid(state["sessions"], state["monday"])
+    slots = [slot for day in days for slot in day.sessions]
+    response, count = exports.export_response(
+        headers=[str(header) for header in WEEK_HEADERS],
+        rows=(_week_row(slot) for slot in slots),
+        filename=exports.export_filename(
+            f"planning-{membership.school.slug}", fmt, state["monday"]
+        ),
+        fmt=fmt,
+        sheet_title=_("Planning"),
+    )
+    exports.record_export(
+        membership=membership,
+        action="export.week_sessions",
+        row_count=count,
+        fmt=fmt,
+        filters=_week_filters(state),
+        ip_address=client_ip(request),
+    )
+    return response
+
+
+def _occupancy_headers(mondays: list[datetime.date]) -> list[str]:
+    headers = [_("Salle"), _("Site")]
+    for monday in mondays:
+        week = _("Sem. du %(day)s") % {"day": monday.strftime("%d/%m/%Y")}
+        headers += [
+            _("%(week)s : heures réservées") % {"week": week},
+            _("%(week)s : taux d'occupation (%%)") % {"week": week},
+        ]
+    headers += [
+        _("Total : heures réservées"),
+        _("Total : heures disponibles"),
+        _("Total : taux d'occupation (%)"),
+    ]
+    return headers
+
+
+def _occupancy_row(row: timetable.RoomOccupancy) -> list:
+    cells: list = [row.room.name, row.room.site.name]
+    for cell in row.weeks:
+        cells += [cell.booked_hours, cell.rate]
+    cells += [row.total.booked_hours, row.total.available_hours, row.total.rate]
+    return cells
+
+
+@school_view(Perm.VIEW_SCHEDULE)
+def occupancy_export(request: HttpRequest) -> HttpResponse:
+    """The rooms' occupancy as the page shows it: one row per room, hours and rate per week."""
+    fmt = exports.parse_format(request.GET.get("format"))
+    state = _occupancy_state(request)
+    if fmt is None:
+        return _render_occupancy(request, state, export_error=str(UNKNOWN_FORMAT))
+    if state["refused"]:
+        return _render_occupancy(request, state, export_error=str(BAD_FILTERS))
+    membership: Membership = request.membership
+    response, count = exports.export_response(
+        headers=_occupancy_headers(state["mondays"]),
+        rows=(_occupancy_row(row) for row in state["rows"]),
+        filename=exports.export_filename(
+            f"occupation-salles-{membership.school.slug}", fmt, state["monday"]
+        ),
+        fmt=fmt,
+        sheet_title=_("Occupation des salles"),
+    )
+    filters = {"week": state["monday"].isoformat(), "weeks": state["weeks"]}
+    if state["site"] is not None:
+        filters["site"] = state["site"].pk
+    exports.record_export(
+        membership=membership,
+        action="export.room_occupancy",
+        row_count=count,
+        fmt=fmt,
+        filters=filters,
+        ip_address=client_ip(request),
+    )
+    return response
+
+
 urlpatterns = [
     path("planning/", week, name="week"),
+    path("planning/export/", week_export, name="week_export"),
     path("planning/occupation/", occupancy, name="occupancy"),
+    path("planning/occupation/export/", occupancy_export, name="occupancy_export"),
 ]

@@ -31,6 +31,7 @@ TASKS: list[tuple[str, str]] = [
         "parcours.outcomes.services_follow_ups.send_follow_up_digests",
     ),
     ("journaux de connexion purgés", "parcours.accounts.services.purge_login_records"),
+    ("fichiers d'import supprimés", "parcours.imports.services_jobs.purge_import_files"),
     # Last: the follow-ups above count as contacts.
     (
         "personnes anonymisées (fin de la durée de conservation)",
