@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -165,7 +166,9 @@ def import_enrolments(
             action="import.enrolments",
             school=school,
             changes={
-                "filename": (filename or "")[-200:],
+                # The kind of file, not its name: a name such as "dupont_marie.csv" would put a
+                # person's name in the trail (events never name a person).
+                "format": Path(filename or "").suffix.lower().lstrip(".") or "?",
                 "rows": report.rows,
                 "people_created": report.people_created,
                 "people_matched": report.people_matched,
