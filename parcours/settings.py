@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "parcours.reporting",
     "parcours.demo",
     "parcours.ops",
+    "parcours.api",
+    "ninja",  # its templates and static files: the API's Swagger page, served by us (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -302,3 +304,8 @@ LOGGING = {
 }
 
 PARCOURS_PAGE_SIZE = 50
+
+# The REST API (/api/v1/, docs/api.md): requests per token, and failed authentications per
+# client address, over a window (``N/s``, ``N/min``, ``N/hour``, ``N/day``); empty: no limit.
+PARCOURS_API_RATE = os.environ.get("PARCOURS_API_RATE", "600/min") or None
+PARCOURS_API_ANON_RATE = os.environ.get("PARCOURS_API_ANON_RATE", "60/min") or None

@@ -28,5 +28,6 @@ urlpatterns = [
     path("verifier/", include("parcours.competencies.public_urls")),
     path("calendrier/", include("parcours.schedule.public_urls")),
     path("bilan-de-stage/", include("parcours.companies.public_urls")),
+    path("api/v1/", include("parcours.api.urls")),
     path("admin/", admin.site.urls),
 ]
