@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.responses import Status
 
 from parcours.api.auth import requires
 from parcours.api.pagination import Page, PageParams, paginate
@@ -86,7 +87,7 @@ def staff_exit_record(request: HttpRequest, payload: ExitIn, enrolment_id: int =
     exit_ = services_exits.record_exit(
         membership, enrolment, ip_address=client_ip(request), **form.service_kwargs()
     )
-    return 201, selectors_exits.get_exit(membership, exit_.pk)
+    return Status(201, selectors_exits.get_exit(membership, exit_.pk))
 
 
 @router.put(
