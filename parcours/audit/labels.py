@@ -56,7 +56,11 @@ FAMILIES: tuple[Family, ...] = (
         _("École, équipe et partenaires"),
         ("site.", "room.", "partner.", "funding_agreement.", "membership.", "staff.", "school."),
     ),
-    Family("accounts", _("Comptes et connexions"), ("account.", "accounts.", "login.", "otp.")),
+    Family(
+        "accounts",
+        _("Comptes et connexions"),
+        ("account.", "accounts.", "login.", "otp.", "api_token."),
+    ),
     Family(
         "privacy",
         _("Protection des données"),
@@ -166,6 +170,8 @@ ACTIONS: dict[str, str] = {
     "privacy_notice.create": _("notice d'information remise"),
     "subject_access.export": _("export des données d'une personne (droit d'accès)"),
     "subject_access.rate_limited": _("export des données refusé (trop de demandes)"),
+    "api_token.create": _("jeton d'accès à l'API créé"),
+    "api_token.revoke": _("jeton d'accès à l'API révoqué"),
 }
 
 
