@@ -42,6 +42,7 @@ from .schemas import (
 
 router = Router()
 
+
 def enrolment_detail(membership, pk: int):
     """The enrolment as the list shows it, with its phases and its exit's id (404 if it is
     not the school's)."""
@@ -73,9 +74,7 @@ def staff_enrolment_list(
     form = TraineeFilterForm(data, membership=membership)
     if not form.is_valid():
         raise form_refused(form)
-    enrolments = filters.apply(
-        form.apply(selectors_lists.trainee_list(membership)), "entry_date"
-    )
+    enrolments = filters.apply(form.apply(selectors_lists.trainee_list(membership)), "entry_date")
     return paginate(request, selectors_lists.sorted_by(enrolments, "nom"), paging)
 
 
@@ -95,9 +94,7 @@ def staff_enrolment_detail(request: HttpRequest, enrolment_id: int = PathId()):
     auth=requires(Perm.MANAGE_PATHWAY),
     summary="Changer la phase d'un parcours",
 )
-def staff_enrolment_phase(
-    request: HttpRequest, payload: PhaseMoveIn, enrolment_id: int = PathId()
-):
+def staff_enrolment_phase(request: HttpRequest, payload: PhaseMoveIn, enrolment_id: int = PathId()):
     membership = request.membership
     enrolment = pathway_selectors.get_enrolment(membership, enrolment_id)
     form = PhaseMoveForm(

@@ -54,12 +54,16 @@ router = Router()
 def staff_exit_list(request: HttpRequest, filters: Query[ExitFilters], paging: Query[PageParams]):
     membership = request.membership
     form = ExitFilterForm(
-        form_data(du=filters.date_from, au=filters.date_to, site=filters.site, groupe=filters.group),
+        form_data(
+            du=filters.date_from, au=filters.date_to, site=filters.site, groupe=filters.group
+        ),
         membership=membership,
     )
     if not form.is_valid():
         raise form_refused(form, {"du": "date_from", "au": "date_to", "groupe": "group"})
-    return paginate(request, selectors_exits.exit_list(membership, **form.selector_kwargs()), paging)
+    return paginate(
+        request, selectors_exits.exit_list(membership, **form.selector_kwargs()), paging
+    )
 
 
 @router.get(

@@ -8,7 +8,6 @@ are checked again by the web's forms and services, whose French messages come ba
 from __future__ import annotations
 
 import datetime
-
 from typing import Annotated, Any
 
 from ninja import Field, Path, Schema
@@ -20,7 +19,7 @@ ID_MAX = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
-def PathId() -> Any:  # noqa: N802
+def PathId() -> Any:
     """An object id in the path: positive, within the database's integer."""
     return Path(..., ge=1, le=ID_MAX)
 
@@ -29,9 +28,10 @@ def PathId() -> Any:  # noqa: N802
 NO_NUL = r"^[^\x00]*$"
 
 
-def Text(default: Any = ..., *, max_length: int, description: str | None = None) -> Any:  # noqa: N802
+def Text(default: Any = ..., *, max_length: int, description: str | None = None) -> Any:
     """A text field of the input: bounded, without NUL."""
     return Field(default, max_length=max_length, pattern=NO_NUL, description=description)
+
 
 # ------------------------------------------------------------------------------ shared
 
@@ -68,6 +68,57 @@ class PersonFilters(DateRange):
     """``date_from`` / ``date_to``: the day the person was recorded (``created_at``)."""
 
     q: str | None = Text(None, max_length=100, description="Nom ou prénom (tous les mots).")
+
+
+class CandidacyIn(Schema):
+    """A referral recorded by the intake team (phone, mail) or a spontaneous application: the
+    web's « Enregistrer une candidature » form. Creates the person unless ``person`` names one
+    of the look-alikes the school already knows."""
+
+    person: Id | None = Field(
+        None, description="Une personne déjà connue, parmi les ressemblances proposées (409)."
+    )
+    new_person: bool = Field(
+        False, description="true : ce n'est aucune des personnes proposées, en créer une."
+    )
+    channel: str = Text(max_length=20, description="phone, mail ou spontaneous.")
+    received_on: datetime.date
+    prescriber: Id | None = Field(None, description="Le partenaire prescripteur (sauf spontanée).")
+    adviser: Id | None = Field(None, description="Un compte prescripteur de ce partenaire.")
+    last_name: str = Text(max_length=100)
+    first_name: str = Text(max_length=100)
+    birth_date: datetime.date
+    gender: str = Text(max_length=1, description="F ou M.")
+    email: str = Text("", max_length=254)
+    phone: str = Text("", max_length=30, description="Un téléphone ou un e-mail au moins.")
+    job_seeker_status: str = Text(
+        max_length=20, description="registered, not_registered ou inactive."
+    )
+    left_school_on: datetime.date
+    in_employment_or_training: bool = False
+    qpv_code: str = Text("", max_length=10)
+    reason: str = Text("", max_length=2000)
+    funding_line: Id | None = None
+
+
+class CandidacyOut(Schema):
+    id: int
+    person: PersonOut
+    channel: str
+    received_on: datetime.date
+    stage: str
+
+
+class LookAlikeOut(Schema):
+    id: int
+    last_name: str
+    first_name: str
+    birth_date: datetime.date
+
+
+class LookAlikesOut(Schema):
+    detail: str
+    people: list[LookAlikeOut]
 
 
 # ------------------------------------------------------------------------------ enrolments
@@ -206,8 +257,7 @@ class ExitFilters(DateRange):
 
     site: Id | None = None
     group: str | None = Text(
-        None,
-        max_length=20, description="emploi, formation, service_civique, sans_solution."
+        None, max_length=20, description="emploi, formation, service_civique, sans_solution."
     )
 
 

@@ -13,7 +13,11 @@ PATH_OBJECTS = {
 BODIES = {
     "staff_enrolment_phase": lambda world: {"phase": world.objects["phase"].pk, "on": "2024-06-03"},
     "staff_enrolment_referent": lambda world: {"referent": world.members["referent"].pk},
-    "staff_exit_record": lambda world: {"exit_date": "2024-04-12", "destination": "cdd", "months": 4},
+    "staff_exit_record": lambda world: {
+        "exit_date": "2024-04-12",
+        "destination": "cdd",
+        "months": 4,
+    },
     "staff_exit_correct": lambda world: {
         "exit_date": "2024-03-29",
         "destination": "cdd",
@@ -29,3 +33,16 @@ BODIES = {
 
 #: The walk's body names school A's session: the outsider (school B) gets 404.
 STATUS = {"staff_attendance_mark": {"outsider": 404}}
+
+BODIES["staff_candidacy_create"] = lambda world: {
+    "channel": "phone",
+    "received_on": "2026-01-05",
+    "prescriber": world.prescriber_partner.pk,
+    "last_name": "Nouvelle",
+    "first_name": "Personne",
+    "birth_date": "2006-04-02",
+    "gender": "F",
+    "email": "nouvelle.personne@example.net",
+    "job_seeker_status": "registered",
+    "left_school_on": "2023-06-30",
+}

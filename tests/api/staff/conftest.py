@@ -10,7 +10,6 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from parcours.api.services import create_token
 from parcours.organisations.models import Role
 from tests.factories import MembershipFactory
 
@@ -18,10 +17,9 @@ PREFIX = "/api/v1"
 
 
 @pytest.fixture
-def call(world) -> Callable:
-    secrets: dict[str, str] = {}
-
+def call(world, api_client) -> Callable:
     outsiders = {"outsider": world.outsider}
+    clients: dict[str, Client] = {}
 
     def _membership(who: str):
         if who == "outsider_director" and who not in outsiders:
@@ -29,16 +27,11 @@ def call(world) -> Callable:
         return outsiders[who] if who in outsiders else world.members[who]
 
     def _call(who: str, method: str, path: str, body: dict | None = None):
-        membership = _membership(who)
-        if who not in secrets:
-            secrets[who] = create_token(
-                actor=membership.user, membership=membership, name=f"tests {who}"
-            ).secret
-        client = Client()
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {secrets[who]}"}
-        send = getattr(client, method.lower())
+        if who not in clients:
+            clients[who] = api_client(_membership(who))  # api-core's fixture: a Bearer token
+        send = getattr(clients[who], method.lower())
         if body is None:
-            return send(PREFIX + path, **headers)
-        return send(PREFIX + path, data=json.dumps(body), content_type="application/json", **headers)
+            return send(PREFIX + path)
+        return send(PREFIX + path, data=json.dumps(body), content_type="application/json")
 
     return _call

@@ -19,7 +19,13 @@ DAY = datetime.date(2024, 3, 5)  # a Tuesday: the world's trainee and the exited
 
 
 def _day_body(world, marks, **overrides):
-    return {"site": world.site.pk, "day": DAY.isoformat(), "half": "am", "marks": marks, **overrides}
+    return {
+        "site": world.site.pk,
+        "day": DAY.isoformat(),
+        "half": "am",
+        "marks": marks,
+        **overrides,
+    }
 
 
 # ------------------------------------------------------------------------------ read
@@ -107,7 +113,9 @@ def test_a_closed_month_is_refused_with_the_web_message(world, call):
     body = _day_body(world, [{"enrolment": world.objects["enrolment"].pk, "status": "present"}])
     response = call("director", "post", "/attendance", body)
     assert response.status_code == 422
-    assert has_message(response, "Le mois de mars 2024 est clos : demandez à la direction de le rouvrir.")
+    assert has_message(
+        response, "Le mois de mars 2024 est clos : demandez à la direction de le rouvrir."
+    )
     assert AttendanceMark.objects.count() == before
     assert events("attendance.mark_day") == []
 
@@ -116,7 +124,11 @@ def test_a_closed_month_is_refused_with_the_web_message(world, call):
     ("marks", "overrides", "message"),
     [
         ([{"status": "excused"}], {}, "Une absence justifiée demande un motif"),
-        ([{"status": "present", "reason": "illness"}], {}, "Seule une absence justifiée porte un motif."),
+        (
+            [{"status": "present", "reason": "illness"}],
+            {},
+            "Seule une absence justifiée porte un motif.",
+        ),
         ([{"status": "endormi"}], {}, "Présence inconnue"),
         ([{"status": "present"}], {"day": "2099-03-05"}, "On ne peut pas émarger un jour à venir."),
         ([{"status": "present"}], {"half": "pp"}, "Choisissez le matin ou l'après-midi."),

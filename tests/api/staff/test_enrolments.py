@@ -40,9 +40,7 @@ def test_list_filters_like_the_trainee_list(world, call):
     assert _names(call("director", "get", "/enrolments?date_from=2025-01-01")) == ["Bis"]
     assert "Bis" not in _names(call("director", "get", "/enrolments?date_to=2024-12-31"))
     mine = world.members["referent"].pk
-    assert _names(call("director", "get", f"/enrolments?referent={mine}")) == [
-        "Stagiairee2c-alpha"
-    ]
+    assert _names(call("director", "get", f"/enrolments?referent={mine}")) == ["Stagiairee2c-alpha"]
     assert _names(call("director", "get", "/enrolments?q=stagiaire")) == ["Stagiairee2c-alpha"]
 
 
@@ -119,8 +117,12 @@ def test_detail_of_an_exited_enrolment_names_its_exit(world, call):
 
 
 def test_detail_of_another_school_is_not_found(world, call):
-    assert call("outsider", "get", f"/enrolments/{world.objects['enrolment'].pk}").status_code == 404
-    assert call("prescriber", "get", f"/enrolments/{world.objects['enrolment'].pk}").status_code == 403
+    assert (
+        call("outsider", "get", f"/enrolments/{world.objects['enrolment'].pk}").status_code == 404
+    )
+    assert (
+        call("prescriber", "get", f"/enrolments/{world.objects['enrolment'].pk}").status_code == 403
+    )
 
 
 # ------------------------------------------------------------------------------ phase

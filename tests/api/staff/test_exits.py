@@ -43,10 +43,14 @@ def test_list_with_date_filters(world, call):
     assert [row["person"]["last_name"] for row in rows] == ["Juin", "Sortante2c-alpha"]
     assert rows[1]["destination"] == "cdd" and rows[1]["months"] == 4
     assert rows[1]["enrolment"] == world.objects["exited_enrolment"].pk
-    assert [r["person"]["last_name"] for r in call("director", "get", "/exits?date_from=2025-01-01").json()["results"]] == ["Juin"]
-    assert [r["person"]["last_name"] for r in call("director", "get", "/exits?date_to=2024-12-31").json()["results"]] == [
-        "Sortante2c-alpha"
-    ]
+    assert [
+        r["person"]["last_name"]
+        for r in call("director", "get", "/exits?date_from=2025-01-01").json()["results"]
+    ] == ["Juin"]
+    assert [
+        r["person"]["last_name"]
+        for r in call("director", "get", "/exits?date_to=2024-12-31").json()["results"]
+    ] == ["Sortante2c-alpha"]
     assert call("director", "get", "/exits?group=emploi").json()["count"] == 2
     assert call("director", "get", "/exits?group=formation").json()["count"] == 0
 
@@ -108,10 +112,16 @@ def test_record_refused_by_role_and_school(world, call):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"exit_date": "2024-01-02"}, "La date de sortie ne peut pas précéder l'entrée en parcours (05/02/2024)."),
+        (
+            {"exit_date": "2024-01-02"},
+            "La date de sortie ne peut pas précéder l'entrée en parcours (05/02/2024).",
+        ),
         ({"exit_date": "2099-01-02"}, "La date de sortie ne peut pas être dans le futur."),
         ({"months": None}, "Indiquez la durée en mois (« CDD »), 0 si moins d'un mois."),
-        ({"destination": "cdi", "months": 3}, "Une sortie « CDI » n'a pas de durée : laissez la durée vide."),
+        (
+            {"destination": "cdi", "months": 3},
+            "Une sortie « CDI » n'a pas de durée : laissez la durée vide.",
+        ),
         ({"destination": "abandon", "months": None}, "Un abandon demande un motif"),
         ({"destination": "lune"}, "Choisissez la destination dans la liste."),
         ({"months": -1}, "La durée ne peut pas être négative."),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from parcours.people.models import Person
 from tests.factories import EnrolmentFactory, PersonFactory
 
-from .helpers import has_message, queries_of
+from .helpers import events, has_message, queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,9 @@ def test_search_by_name_and_by_day_recorded(world, call):
         site=world.site,
         person=PersonFactory(school=world.school, last_name="Zidane", first_name="Inès"),
     )
-    assert [row["last_name"] for row in call("director", "get", "/people?q=zid").json()["results"]] == [
-        "Zidane"
-    ]
+    assert [
+        row["last_name"] for row in call("director", "get", "/people?q=zid").json()["results"]
+    ] == ["Zidane"]
     assert len(_ids(call("director", "get", "/people?q=zidane+in"))) == 1
     old = world.objects["enrolment"].person
     Person.objects.filter(pk=old.pk).update(
@@ -118,3 +118,101 @@ def test_the_list_runs_a_constant_number_of_queries(world, call):
     add(20)
     many = queries_of(lambda: call("director", "get", "/people"))
     assert many == few
+
+
+# ------------------------------------------------------------------------------ candidacies
+
+
+def _candidacy(world, **overrides):
+    body = {
+        "channel": "phone",
+        "received_on": "2026-01-05",
+        "prescriber": world.prescriber_partner.pk,
+        "last_name": "Nouvelle",
+        "first_name": "Personne",
+        "birth_date": "2006-04-02",
+        "gender": "F",
+        "phone": "06 12 34 56 78",
+        "job_seeker_status": "registered",
+        "left_school_on": "2023-06-30",
+        "reason": "Souhaite un projet dans la logistique.",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_intake_records_a_candidacy_which_creates_the_person(world, call):
+    response = call("intake", "post", "/candidacies", _candidacy(world))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    person = Person.objects.get(pk=body["person"]["id"])
+    assert person.school == world.school and person.phone == "+33612345678"  # normalised
+    assert body["channel"] == "phone" and body["stage"] == "referred"
+    [event] = events("referral.create")
+    assert event.object_id == str(body["id"]) and event.actor == world.members["intake"].user
+    # the new person is now readable like any candidate
+    assert call("intake", "get", f"/people/{person.pk}").status_code == 200
+
+
+def test_a_look_alike_is_proposed_before_creating_anyone(world, call):
+    known = world.objects["person"]  # a candidate of the school
+    body = _candidacy(
+        world,
+        last_name=known.last_name,
+        first_name=known.first_name,
+        birth_date=known.birth_date.isoformat(),
+    )
+    people = Person.objects.count()
+    response = call("intake", "post", "/candidacies", body)
+    assert response.status_code == 409
+    assert [p["id"] for p in response.json()["people"]] == [known.pk]
+    assert Person.objects.count() == people and events("referral.create") == []
+    # someone who is not among the look-alikes is refused
+    response = call(
+        "intake", "post", "/candidacies", {**body, "person": world.objects["enrolment"].person_id}
+    )
+    assert response.status_code == 422
+    assert has_message(response, "Choisissez l'une des personnes proposées")
+    # the known person: a second referral for them, no new person
+    response = call("intake", "post", "/candidacies", {**body, "person": known.pk})
+    assert response.status_code == 201 and response.json()["person"]["id"] == known.pk
+    assert Person.objects.count() == people
+    # or someone else after all
+    response = call("intake", "post", "/candidacies", {**body, "new_person": True})
+    assert response.status_code == 201 and response.json()["person"]["id"] != known.pk
+    assert Person.objects.count() == people + 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"phone": "", "email": ""}, "Indiquez un téléphone ou une adresse e-mail"),
+        ({"phone": "12"}, "Ce numéro de téléphone n'est pas valide."),
+        ({"birth_date": "2099-01-01"}, "La date de naissance ne peut pas être dans le futur."),
+        (
+            {"prescriber": None},
+            "Indiquez le prescripteur, ou choisissez « candidature spontanée ».",
+        ),
+        ({"channel": "spontaneous"}, "Une candidature spontanée n'a pas de prescripteur."),
+        ({"received_on": "2099-01-01"}, "La date de réception ne peut pas être dans le futur."),
+        ({"reason": "Son NIR : 1 84 12 76 451 089 46"}, "numéro de sécurité sociale"),
+        ({"last_name": "1 84 12 76 451 089 46"}, "numéro de sécurité sociale"),
+    ],
+)
+def test_bad_candidacies_write_nothing(world, call, overrides, message):
+    people = Person.objects.count()
+    response = call("intake", "post", "/candidacies", _candidacy(world, **overrides))
+    assert response.status_code == 422, response.content
+    assert has_message(response, message), response.json()
+    assert Person.objects.count() == people
+    assert events("referral.create") == []
+
+
+def test_candidacies_refused_by_role_and_school(world, call):
+    people = Person.objects.count()
+    assert call("referent", "post", "/candidacies", _candidacy(world)).status_code == 403
+    assert call("prescriber", "post", "/candidacies", _candidacy(world)).status_code == 403
+    # school A's prescriber is not a partner of school B
+    response = call("outsider_director", "post", "/candidacies", _candidacy(world))
+    assert response.status_code == 422
+    assert Person.objects.count() == people
