@@ -18,7 +18,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -43,6 +42,7 @@ from parcours.reporting.views.key_figures import _visible as visible_figures
 from parcours.reporting.views.network import YearForm
 
 from ..auth import requires
+from ..errors import invalid
 
 router = Router()
 
@@ -114,9 +114,7 @@ _FORM_FIELDS = {"annee": "year", "du": "date_from", "au": "date_to", "site": "si
 
 
 def _refuse(form) -> None:
-    raise ValidationError(
-        {_FORM_FIELDS.get(field, field): list(messages) for field, messages in form.errors.items()}
-    )
+    invalid(form.errors, location="query", rename=_FORM_FIELDS)
 
 
 def _num(value: Decimal | float | int | None):
@@ -162,7 +160,7 @@ def school_key_figures(request: HttpRequest, params: Query[KeyFiguresParams]) ->
     période : les mêmes que la page « Chiffres clés » et `parcours report key-figures`."""
     membership = request.membership
     if params.year is not None and (params.date_from or params.date_to):
-        raise ValidationError({"year": ["Donnez soit year, soit date_from et date_to."]})
+        invalid({"year": ["Donnez soit year, soit date_from et date_to."]}, location="query")
     data = {
         "annee": params.year,
         "du": params.date_from.isoformat() if params.date_from else None,

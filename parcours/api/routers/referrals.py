@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from parcours.audit.services import client_ip
@@ -28,6 +28,7 @@ from parcours.people.models import Gender
 from parcours.people.selectors import find_duplicates
 
 from ..auth import requires
+from ..errors import invalid
 from ..pagination import DateRange, Page, PageParams, paginate
 
 router = Router()
@@ -116,8 +117,6 @@ def list_referrals(
 )
 def get_referral(request: HttpRequest, referral_id: int) -> dict:
     """Une orientation du prescripteur du jeton (celle d'un autre : 404)."""
-    from django.shortcuts import get_object_or_404
-
     return _out(get_object_or_404(_mine(request.membership), pk=referral_id))
 
 
@@ -137,12 +136,7 @@ def submit_referral(request: HttpRequest, payload: ReferralIn):
     data["in_employment_or_training"] = "on" if data["in_employment_or_training"] else ""
     form = ReferralSubmitForm(data, membership=membership)
     if not form.is_valid():
-        raise ValidationError(
-            {
-                ("funding_line_id" if field == "funding_line" else field): list(messages)
-                for field, messages in form.errors.items()
-            }
-        )
+        invalid(form.errors, rename={"funding_line": "funding_line_id"})
     with transaction.atomic():
         # As the web form: the person with exactly the same name and birth date, if any
         # (never disclosed to the prescriber), else a new one.
@@ -155,4 +149,4 @@ def submit_referral(request: HttpRequest, payload: ReferralIn):
             ip_address=client_ip(request),
             **form.referral_kwargs(),
         )
-    return 201, _out(_mine(membership).get(pk=referral.pk))
+    return Status(201, _out(_mine(membership).get(pk=referral.pk)))
