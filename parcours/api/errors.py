@@ -8,6 +8,7 @@ operation of the OpenAPI document. Endpoints raise:
 - ``django.core.exceptions.PermissionDenied`` → 403;
 - ``django.core.exceptions.ValidationError`` (a service refusing the input, French messages,
   field names become ``loc: ["body", field]``) → 422;
+- ``invalid(form.errors, location="query")`` for a Django form used to check the input → 422;
 - ``ApiError(status, "message")`` for anything else (e.g. 409).
 """
 
@@ -178,6 +179,21 @@ def install(api) -> None:
     api.add_exception_handler(HttpError, _on_http_error)
     api.add_exception_handler(PermissionDenied, _on_permission_denied)
     api.add_exception_handler(Http404, _on_404)
+
+
+def invalid(messages: dict[str, list[str]], *, location: str = "body", rename: dict | None = None):
+    """Raise a 422 listing ``{field: [French message, …]}`` at ``[location, field]`` (a Django
+    form's ``errors``: ``invalid(form.errors, location="query")``); ``rename`` maps a form
+    field to the API's name for it. ``__all__`` (a form's non-field errors) is ``[location]``."""
+    rename = rename or {}
+    errors = []
+    for field, texts in messages.items():
+        loc = (location,) if field == NON_FIELD_ERRORS else (location, rename.get(field, field))
+        for text in texts:
+            errors.append(
+                {"loc": loc, "msg": str(text), "type": "value_error", "ctx": {"error": text}}
+            )
+    raise NinjaValidationError(errors)
 
 
 def not_found_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
