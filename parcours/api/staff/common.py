@@ -1,22 +1,8 @@
-"""What the staff endpoints share: the web forms' refusals as the API's 422 answers."""
+"""What the staff endpoints share: handing typed API input to the web's forms."""
 
 from __future__ import annotations
 
 import datetime
-
-from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-
-
-def form_refused(form: forms.Form, fields: dict[str, str] | None = None) -> ValidationError:
-    """A web form's errors (French) as a ``ValidationError`` by field, which the API answers
-    with a 422 listing them; ``fields`` renames the form's fields to the API's names."""
-    fields = fields or {}
-    errors: dict[str, list[str]] = {}
-    for name, messages in form.errors.items():
-        key = NON_FIELD_ERRORS if name == NON_FIELD_ERRORS else fields.get(name, name)
-        errors.setdefault(key, []).extend(str(message) for message in messages)
-    return ValidationError(errors)
 
 
 def form_value(value) -> str:

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
 from parcours.api.auth import requires
+from parcours.api.errors import invalid
 from parcours.api.pagination import Page, PageParams, paginate
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm
@@ -30,7 +31,7 @@ from parcours.pathways.forms.trainee import PhaseMoveForm
 from parcours.pathways.forms.trainees import TraineeFilterForm
 
 from . import selectors
-from .common import form_data, form_refused
+from .common import form_data
 from .schemas import (
     EnrolmentDetailOut,
     EnrolmentFilters,
@@ -73,7 +74,7 @@ def staff_enrolment_list(
     )
     form = TraineeFilterForm(data, membership=membership)
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors, location="query")
     enrolments = filters.apply(form.apply(selectors_lists.trainee_list(membership)), "entry_date")
     return paginate(request, selectors_lists.sorted_by(enrolments, "nom"), paging)
 
@@ -101,7 +102,7 @@ def staff_enrolment_phase(request: HttpRequest, payload: PhaseMoveIn, enrolment_
         form_data(**payload.dict()), phases=pathway_selectors.school_phases(membership)
     )
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors)
     services.move_phase(
         membership=membership,
         enrolment=enrolment,
@@ -130,7 +131,7 @@ def staff_enrolment_referent(
         membership=membership,
     )
     if not form.is_valid():
-        raise form_refused(form, {"new_referent": "referent"})
+        invalid(form.errors, rename={"new_referent": "referent"})
     services.reassign(
         membership=membership,
         enrolments=form.cleaned_data["enrolments"],

@@ -19,6 +19,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from parcours.api.auth import requires
+from parcours.api.errors import invalid
 from parcours.api.pagination import Page, PageParams, paginate
 from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm
@@ -30,7 +31,7 @@ from parcours.outcomes.forms.exits import (
     ExitUndoForm,
 )
 
-from .common import form_data, form_refused
+from .common import form_data
 from .enrolments import enrolment_detail
 from .schemas import (
     EnrolmentDetailOut,
@@ -60,7 +61,11 @@ def staff_exit_list(request: HttpRequest, filters: Query[ExitFilters], paging: Q
         membership=membership,
     )
     if not form.is_valid():
-        raise form_refused(form, {"du": "date_from", "au": "date_to", "groupe": "group"})
+        invalid(
+            form.errors,
+            location="query",
+            rename={"du": "date_from", "au": "date_to", "groupe": "group"},
+        )
     return paginate(
         request, selectors_exits.exit_list(membership, **form.selector_kwargs()), paging
     )
@@ -87,7 +92,7 @@ def staff_exit_record(request: HttpRequest, payload: ExitIn, enrolment_id: int =
     enrolment = selectors_exits.get_enrolment(membership, enrolment_id)
     form = ExitForm(form_data(**payload.dict()))
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors)
     exit_ = services_exits.record_exit(
         membership, enrolment, ip_address=client_ip(request), **form.service_kwargs()
     )
@@ -105,7 +110,7 @@ def staff_exit_correct(request: HttpRequest, payload: ExitCorrectionIn, exit_id:
     exit_ = selectors_exits.get_exit(membership, exit_id)
     form = ExitCorrectionForm(form_data(**payload.dict()))
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors)
     services_exits.correct_exit(
         membership,
         exit_,
@@ -127,7 +132,7 @@ def staff_exit_undo(request: HttpRequest, payload: ExitUndoIn, exit_id: int = Pa
     exit_ = selectors_exits.get_exit(membership, exit_id)
     form = ExitUndoForm(form_data(**payload.dict()))
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors)
     enrolment = services_exits.undo_exit(
         membership, exit_, reason=form.cleaned_data["reason"], ip_address=client_ip(request)
     )

@@ -12,13 +12,13 @@ person, so the API has no PATCH either: it adds no write path the web does not h
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 
 from parcours.api.auth import requires
+from parcours.api.errors import invalid
 from parcours.api.pagination import Page, PageParams, paginate
 from parcours.audit.services import client_ip
 from parcours.intake import selectors as intake_selectors
@@ -29,7 +29,7 @@ from parcours.organisations.access import Perm
 from parcours.people.selectors import duplicates_with_history
 
 from . import selectors
-from .common import form_data, form_refused
+from .common import form_data
 from .schemas import (
     CandidacyIn,
     CandidacyOut,
@@ -92,13 +92,13 @@ def staff_candidacy_create(request: HttpRequest, payload: CandidacyIn):
         advisers=intake_selectors.advisers_for(membership),
     )
     if not form.is_valid():
-        raise form_refused(form)
+        invalid(form.errors)
     look_alikes = duplicates_with_history(membership=membership, **form.identity())
     person = None
     if payload.person is not None:
         person = next((p for p in look_alikes if p.pk == payload.person), None)
         if person is None:
-            raise ValidationError(
+            invalid(
                 {
                     "person": [
                         _(
