@@ -47,6 +47,8 @@ def test_read_marks_with_filters(world, call):
     other = world.others["enrolment"].pk
     assert call("director", "get", f"/attendance?enrolment={other}").json()["count"] == 0
     assert call("prescriber", "get", "/attendance").status_code == 403
+    theirs = call("outsider", "get", "/attendance").json()["results"]
+    assert [row["id"] for row in theirs] == [world.others["attendance_mark"].pk]
     response = call("director", "get", "/attendance?date_from=2024-03-06&date_to=2024-03-05")
     assert response.status_code == 422
 
