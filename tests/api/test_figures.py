@@ -62,7 +62,8 @@ def test_a_site_and_a_period(world, api_client, year_2019):  # noqa: F811
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("year=1999", "year", "Choisissez une année entre"),
+        ("year=1999", "year", "supérieure ou égale à 2000"),
+        ("year=2090", "year", "Choisissez une année entre"),
         ("year=abc", "year", "Un nombre entier est attendu."),
         ("year=2019&date_from=2019-01-01", "year", "Donnez soit year"),
         ("date_from=2019-01-01", "date_to", "Indiquez les deux dates"),

@@ -234,3 +234,4 @@ def test_another_schools_referral_is_404(world, prescriber):
     assert prescriber.get(f"/api/v1/referrals/{world.others['referral'].pk}").status_code == 404
     assert prescriber.get("/api/v1/referrals/99999999").status_code == 404
     assert prescriber.get("/api/v1/referrals/pas-un-nombre").status_code == 422
+    assert prescriber.get(f"/api/v1/referrals/{2**64}").status_code == 422

@@ -29,7 +29,7 @@ from parcours.organisations.selectors import get_network, sites_for
 from parcours.reporting.forms import ReportPeriodForm
 from parcours.reporting.indicators import KeyFigures, key_figures
 from parcours.reporting.network import network_figures
-from parcours.reporting.periods import Period
+from parcours.reporting.periods import MAX_YEAR, MIN_YEAR, Period
 from parcours.reporting.suppression import (
     PublishedRate,
     PublishedRow,
@@ -104,10 +104,14 @@ class KeyFiguresOut(Schema):
 
 
 class KeyFiguresParams(Schema):
-    year: int | None = Field(None, description="Année civile (par défaut : l'année en cours).")
+    year: int | None = Field(
+        None, ge=MIN_YEAR, le=MAX_YEAR, description="Année civile (par défaut : l'année en cours)."
+    )
     date_from: datetime.date | None = Field(None, description="Ou une période : du (inclus)…")
     date_to: datetime.date | None = Field(None, description="… au (inclus).")
-    site: int | None = Field(None, description="Un site de l'école (par défaut : tous).")
+    site: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Un site de l'école (par défaut : tous)."
+    )
 
 
 _FORM_FIELDS = {"annee": "year", "du": "date_from", "au": "date_to", "site": "site"}
@@ -235,7 +239,9 @@ class NetworkFiguresOut(Schema):
 
 
 class NetworkParams(Schema):
-    year: int | None = Field(None, description="Année civile (par défaut : l'année en cours).")
+    year: int | None = Field(
+        None, ge=MIN_YEAR, le=MAX_YEAR, description="Année civile (par défaut : l'année en cours)."
+    )
 
 
 def _rate(rate: PublishedRate | None) -> dict | None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from parcours.audit.services import client_ip
@@ -56,7 +56,9 @@ class ReferralIn(Schema):
     in_employment_or_training: bool = False
     qpv_code: str = Field("", max_length=10, description="Code du quartier prioritaire, s'il y a.")
     reason: str = Field(min_length=1, max_length=2000, description="Motif de l'orientation.")
-    funding_line_id: int | None = Field(None, description="Dispositif (facultatif).")
+    funding_line_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Dispositif (facultatif)."
+    )
 
 
 class ReferralOut(Schema):
@@ -115,7 +117,7 @@ def list_referrals(
     auth=requires(Perm.REFER),
     summary="Une de mes orientations",
 )
-def get_referral(request: HttpRequest, referral_id: int) -> dict:
+def get_referral(request: HttpRequest, referral_id: int = Path(..., ge=1, le=2**63 - 1)) -> dict:
     """Une orientation du prescripteur du jeton (celle d'un autre : 404)."""
     return _out(get_object_or_404(_mine(request.membership), pk=referral_id))
 
