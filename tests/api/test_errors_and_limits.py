@@ -57,3 +57,9 @@ def test_the_docs_page_uses_the_bundled_files(client):
     page = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_the_index_points_to_the_document_and_the_docs(client):
+    body = client.get("/api/v1/").json()
+    assert body["openapi"] == "http://testserver/api/v1/openapi.json"
+    assert body["docs"] == "http://testserver/api/v1/docs"

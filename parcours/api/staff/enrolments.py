@@ -31,7 +31,7 @@ from parcours.pathways.forms.trainee import PhaseMoveForm
 from parcours.pathways.forms.trainees import TraineeFilterForm
 
 from . import selectors
-from .common import form_data, refuse_unknown_query
+from .common import form_data
 from .schemas import (
     EnrolmentDetailOut,
     EnrolmentFilters,
@@ -62,7 +62,6 @@ def enrolment_detail(membership, pk: int):
 def staff_enrolment_list(
     request: HttpRequest, filters: Query[EnrolmentFilters], paging: Query[PageParams]
 ):
-    refuse_unknown_query(request, EnrolmentFilters, PageParams)
     membership = request.membership
     data = form_data(
         q=filters.q,

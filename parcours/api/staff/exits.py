@@ -31,7 +31,7 @@ from parcours.outcomes.forms.exits import (
     ExitUndoForm,
 )
 
-from .common import form_data, refuse_unknown_query
+from .common import form_data
 from .enrolments import enrolment_detail
 from .schemas import (
     EnrolmentDetailOut,
@@ -53,7 +53,6 @@ router = Router()
     summary="Lister les sorties",
 )
 def staff_exit_list(request: HttpRequest, filters: Query[ExitFilters], paging: Query[PageParams]):
-    refuse_unknown_query(request, ExitFilters, PageParams)
     membership = request.membership
     form = ExitFilterForm(
         form_data(
