@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "parcours.imports",
     "parcours.demo",
     "parcours.ops",
+    "parcours.api",
+    "ninja",  # its templates and static files: the API's Swagger page, served by us (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -307,3 +309,8 @@ PARCOURS_PAGE_SIZE = 50
 # The import page checks and imports a file in a background thread of the web process
 # (parcours/imports/jobs.py); the tests set it to False to run it inline.
 PARCOURS_IMPORT_IN_THREAD = env_bool("PARCOURS_IMPORT_IN_THREAD", True)
+
+# The REST API (/api/v1/, docs/api.md): requests per token, and failed authentications per
+# client address, over a window (``N/s``, ``N/min``, ``N/hour``, ``N/day``); empty: no limit.
+PARCOURS_API_RATE = os.environ.get("PARCOURS_API_RATE", "600/min") or None
+PARCOURS_API_ANON_RATE = os.environ.get("PARCOURS_API_ANON_RATE", "60/min") or None

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parcours import views
+from parcours.api import views as api_views
 from parcours.organisations import views as organisation_views
 
 admin.site.site_header = "Parcours — administration"
@@ -30,5 +31,8 @@ urlpatterns = [
     path("verifier/", include("parcours.competencies.public_urls")),
     path("calendrier/", include("parcours.schedule.public_urls")),
     path("bilan-de-stage/", include("parcours.companies.public_urls")),
+    path("api/v1/", include("parcours.api.urls")),
+    path("compte/acces-api/", include(api_views.account_urlpatterns)),
+    path("e/<slug:school_slug>/", include(api_views.school_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from parcours.organisations.models import (
 )
 
 from .accounts.world import build_accounts_world
+from .api.world import build_api_world
 from .companies.world import build_companies_world
 from .competencies.world import build_competencies_world
 from .factories import (
@@ -145,4 +146,5 @@ def world(db) -> World:
     build_privacy_world(world)
     build_people_world(world)
     build_imports_world(world)
+    build_api_world(world)
     return world

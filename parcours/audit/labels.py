@@ -57,7 +57,11 @@ FAMILIES: tuple[Family, ...] = (
         _("École, équipe et partenaires"),
         ("site.", "room.", "partner.", "funding_agreement.", "membership.", "staff.", "school."),
     ),
-    Family("accounts", _("Comptes et connexions"), ("account.", "accounts.", "login.", "otp.")),
+    Family(
+        "accounts",
+        _("Comptes et connexions"),
+        ("account.", "accounts.", "login.", "otp.", "api_token."),
+    ),
     Family(
         "privacy",
         _("Protection des données"),
@@ -199,6 +203,8 @@ ACTIONS: dict[str, str] = {
     "import_job.confirm": _("import confirmé après la vérification"),
     "import_job.restart": _("vérification relancée après une interruption"),
     "import_job.abandon": _("import abandonné (fichier supprimé)"),
+    "api_token.create": _("jeton d'accès à l'API créé"),
+    "api_token.revoke": _("jeton d'accès à l'API révoqué"),
 }
 
 

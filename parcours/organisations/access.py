@@ -139,8 +139,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     # A prescriber sees the school's premises (they are public) and their own referrals' status.
     Role.PRESCRIBER: frozenset({Perm.VIEW_SCHOOL, Perm.REFER}),
-    # Funders and the network never see personal data: only premises and aggregated figures.
-    Role.FUNDER: frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_FUNDING}),
+    # Funders and the network never see personal data: only premises and aggregated figures
+    # (a funder reads the school's key figures, with its own funding agreements only).
+    Role.FUNDER: frozenset({Perm.VIEW_SCHOOL, Perm.VIEW_FUNDING, Perm.VIEW_KEY_FIGURES}),
     Role.NETWORK: frozenset({Perm.VIEW_NETWORK}),
 }
 

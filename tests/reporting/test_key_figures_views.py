@@ -131,7 +131,7 @@ def year_2019(world):
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("director", 200), ("referent", 200), ("funder", 403), ("prescriber", 403), ("outsider", 404)],
+    [("director", 200), ("referent", 200), ("funder", 200), ("prescriber", 403), ("outsider", 404)],
 )
 def test_who_may_see_the_key_figures(world, name, who, status):
     response = world.client_for(who).get(url(name, "annee=2019"))
@@ -205,6 +205,27 @@ def test_funding_is_for_the_direction_only(world, year_2019):
     )
     rows = list(book["Financements"].iter_rows(values_only=True))
     assert tuple(v for v in rows[-1] if v is not None) == ("Réservé à la direction.",)
+
+
+def test_a_funder_sees_its_own_funding_only(world, year_2019):
+    """Funders read the school's key figures (aggregates) with their own agreements only, as
+    on the funding page: another funder's amount never shows."""
+    FundingAgreementFactory(
+        school=world.school, year=2019, amount_eur=77000, purpose="Autre financeur"
+    )
+    director = words(world.client_for("director").get(url(query="annee=2019")))
+    assert "77 000" in director and "42 000" in director
+    text = words(world.client_for("funder").get(url(query="annee=2019")))
+    assert "Métropole Alpha : 42 000 €" in text
+    assert "77 000" not in text and "Autre financeur" not in text
+    book = load_workbook(
+        io.BytesIO(
+            world.client_for("funder").get(url("reporting:key_figures_xlsx", "annee=2019")).content
+        )
+    )
+    rows = list(book["Financements"].iter_rows(values_only=True))
+    assert ("Métropole Alpha", 2019, "Politique de la ville", 42000, 2018) in rows
+    assert not any(77000 in row for row in rows)
 
 
 def test_the_page_reads_like_the_box(world, year_2019):

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from parcours.organisations.access import Perm, has_perm, school_view
+from parcours.organisations.models import Role
 from parcours.organisations.selectors import sites_for
 from parcours.outcomes.rules import whole_percentage
 from parcours.pdf import render_pdf
@@ -198,11 +199,15 @@ def _charts(figures: KeyFigures, progress: SchoolProgress) -> dict[str, str]:
 
 
 def _visible(request: HttpRequest, figures: KeyFigures) -> KeyFigures:
-    """The figures this member may see: funding agreements only with VIEW_FUNDING (the
-    direction), as on the funding page."""
-    if has_perm(request.membership, Perm.VIEW_FUNDING):
-        return figures
-    return dataclasses.replace(figures, funding=[])
+    """The figures this member may see: funding agreements only with VIEW_FUNDING, as on the
+    funding page (the direction all of them, a funder its own only)."""
+    membership = request.membership
+    if not has_perm(membership, Perm.VIEW_FUNDING):
+        return dataclasses.replace(figures, funding=[])
+    if membership.role == Role.FUNDER:
+        own = [row for row in figures.funding if row.funder_id == membership.partner_id]
+        return dataclasses.replace(figures, funding=own)
+    return figures
 
 
 def _context(request: HttpRequest, form: ReportPeriodForm) -> dict:

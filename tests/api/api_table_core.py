@@ -1,0 +1,3 @@
+"""The API walk's table for api-core's endpoints (see tests/api/api_tables.py)."""
+
+PATH_OBJECTS = {"referral_id": "referral"}
