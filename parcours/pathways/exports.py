@@ -3,8 +3,9 @@
 Generic on purpose: any list of the product exports through :func:`export_response` and audits
 the export with :func:`record_export`; an export view does both at once with :func:`download`
 (after :func:`requested_format`, and re-rendering its list with :data:`UNKNOWN_FORMAT` or
-:data:`BAD_FILTERS` when the request cannot be exported). Rows are written one by one to a temporary file (openpyxl
-in write-only mode, or the ``csv`` module), so memory stays constant whatever the row count.
+:data:`BAD_FILTERS` when the request cannot be exported). Rows are written one by one to a
+temporary file (openpyxl in write-only mode, or the ``csv`` module), so memory stays constant
+whatever the row count.
 
 - XLSX: dates are real date cells shown ``dd/mm/yyyy``;
 - CSV: UTF-8 with a byte order mark and ``;`` as separator (what French Excel expects), dates
