@@ -236,18 +236,23 @@ def download(
     action: str,
     filters: dict[str, Any] | None = None,
     day: datetime.date | None = None,
+    detail: str = "",
 ) -> FileResponse:
     """The common tail of an export view: write ``rows`` under ``headers`` (lazy strings are
-    fine) to ``<stem>-<school slug>-<day>.<ext>``, audit the export as ``action`` with the row
-    count, ``filters`` and the client's address, and return the download.
+    fine) to ``<stem>-<school slug>[-<detail>]-<day>.<ext>``, audit the export as ``action``
+    with the row count, ``filters`` and the client's address, and return the download.
 
-    ``day`` defaults to today (local time).
+    ``day`` defaults to today (local time); ``detail`` names what the file covers when the
+    file name needs it after the school (e.g. a period: ``assiduite-e2c-63-2026-11-…``).
     """
     membership = request.membership
+    stem = f"{stem}-{membership.school.slug}"
+    if detail:
+        stem = f"{stem}-{detail}"
     response, count = export_response(
         headers=[str(header) for header in headers],
         rows=rows,
-        filename=export_filename(f"{stem}-{membership.school.slug}", fmt, day),
+        filename=export_filename(stem, fmt, day),
         fmt=fmt,
         sheet_title=sheet_title,
     )
