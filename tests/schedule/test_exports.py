@@ -19,10 +19,11 @@ from ..export_checks import (
     events,
     midnight,
     query_count,
-    sheet,
     url,
     xlsx_rows,
+    xlsx_sheet,
 )
+from ..export_checks import member_name as name
 from ..factories import EnrolmentFactory, PersonFactory, RoomFactory, SiteFactory
 from ..utils import page_text
 from .statement_helpers import MARCH, add_marks, trainee_turning_18
@@ -62,10 +63,6 @@ def trainees(world, count: int) -> list:
         )
         for n in range(count)
     ]
-
-
-def name(member) -> str:
-    return member.user.get_full_name() or member.user.email
 
 
 # ------------------------------------------------------------------------------ the week
@@ -116,7 +113,7 @@ def test_week_export_has_the_displayed_weeks_sessions(world):
 
 def test_week_export_dates_are_date_cells(world):
     response = world.client_for("director").get(url("schedule:week_export", semaine="2024-03-04"))
-    cell = sheet(response).cell(row=2, column=1)
+    cell = xlsx_sheet(response).cell(row=2, column=1)
     assert cell.is_date and cell.number_format == "DD/MM/YYYY"
 
 
