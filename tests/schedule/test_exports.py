@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from parcours.schedule import rates
-from parcours.schedule.models import ClosedMonth, Session, SessionTrainee
+from parcours.schedule.models import ClosedMonth
 from parcours.schedule.selectors_attendance import add_months
 from parcours.schedule.selectors_timetable import room_occupancy
 
@@ -27,31 +27,12 @@ from ..export_checks import member_name as name
 from ..factories import EnrolmentFactory, PersonFactory, RoomFactory, SiteFactory
 from ..utils import page_text
 from .statement_helpers import MARCH, add_marks, trainee_turning_18
+from .test_timetable import make_session
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2024, 3, 4)  # the world session: Monday 9:00–12:00 in Salle Alpha
 T = datetime.time
-
-
-def make_session(world, day, start, end, *, room=None, trainer=None, trainees=(), title=""):
-    room = room or world.room
-    trainer = trainer or world.members["referent"]
-    session = Session.objects.create(
-        school=world.school,
-        site=room.site,
-        room=room,
-        workshop_type=world.objects["workshop_type"],
-        title=title,
-        day=day,
-        start_time=start,
-        end_time=end,
-        trainer=trainer,
-        created_by=trainer.user,
-    )
-    for enrolment in trainees:
-        SessionTrainee.objects.create(school=world.school, session=session, enrolment=enrolment)
-    return session
 
 
 def trainees(world, count: int) -> list:
