@@ -243,7 +243,8 @@ def download(
     with the row count, ``filters`` and the client's address, and return the download.
 
     ``day`` defaults to today (local time); ``detail`` names what the file covers when the
-    file name needs it after the school (e.g. a period: ``assiduite-e2c-63-2026-11-2026-11-27.xlsx``).
+    file name needs it after the school, e.g. a period:
+    ``assiduite-e2c-63-2026-11-2026-11-27.xlsx``.
     """
     membership = request.membership
     stem = f"{stem}-{membership.school.slug}"
