@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.organisations.access import Perm, school_view
@@ -128,11 +127,7 @@ EXPORT_HEADERS = (
 def trail_export(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if form.is_bound and form.errors:
-        return _render(
-            request,
-            form,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
+        return _render(request, form, export_error=exports.BAD_FILTERS)
     membership = request.membership
     filters = form.filters() if form.is_bound else selectors.TrailFilters()
     events = selectors.trail(membership, filters)
@@ -153,24 +148,18 @@ def trail_export(request: HttpRequest) -> HttpResponse:
         )
         for event in events.iterator(chunk_size=500)
     )
-    today = timezone.localdate()
-    response, count = exports.export_response(
+    # XLSX only (no ``?format=``). ``download`` audits with the request's address, which is
+    # also what ``record_event`` falls back to without one.
+    return exports.download(
+        request,
+        fmt=exports.Format.XLSX,
         headers=EXPORT_HEADERS,
         rows=rows,
-        filename=exports.export_filename(
-            f"journal-audit-{membership.school.slug}", exports.Format.XLSX, today
-        ),
-        fmt=exports.Format.XLSX,
+        stem="journal-audit",
         sheet_title=_("Journal d'audit"),
-    )
-    exports.record_export(
-        membership=membership,
         action="audit.export",
-        row_count=count,
-        fmt=exports.Format.XLSX,
         filters=form.as_audit_filters() if form.is_bound else {},
     )
-    return response
 
 
 urlpatterns = [

@@ -8,14 +8,10 @@ message and exports nothing. None of these lists has filters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import client_ip
 from parcours.pathways import exports
 
 from . import selectors
@@ -24,40 +20,6 @@ from .models import FundingAgreement, Membership, Partner
 from .views import render_funding_list, render_partner_list, render_staff_list
 
 CHUNK = 500
-
-
-def _download(
-    request: HttpRequest,
-    *,
-    render_list: Callable[..., HttpResponse],
-    headers: Sequence[Any],
-    rows: Callable[[], Iterable[Sequence[Any]]],
-    stem: str,
-    sheet_title: str,
-    action: str,
-) -> HttpResponse:
-    """The shared flow: format check → file → audit event."""
-    fmt = exports.parse_format(request.GET.get("format"))
-    if fmt is None:
-        return render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in headers],
-        rows=rows(),
-        filename=exports.export_filename(f"{stem}-{membership.school.slug}", fmt),
-        fmt=fmt,
-        sheet_title=sheet_title,
-    )
-    exports.record_export(
-        membership=membership,
-        action=action,
-        row_count=count,
-        fmt=fmt,
-        ip_address=client_ip(request),
-    )
-    return response
 
 
 # ----------------------------------------------------------------------------------- staff
@@ -84,12 +46,15 @@ def _staff_row(member: Membership) -> tuple:
 
 @school_view(Perm.VIEW_STAFF)
 def staff_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return render_staff_list(request, export_error=exports.UNKNOWN_FORMAT)
     staff = selectors.staff_for(request.membership)
-    return _download(
+    return exports.download(
         request,
-        render_list=render_staff_list,
+        fmt=fmt,
         headers=STAFF_HEADERS,
-        rows=lambda: (_staff_row(m) for m in staff.iterator(chunk_size=CHUNK)),
+        rows=(_staff_row(m) for m in staff.iterator(chunk_size=CHUNK)),
         stem="equipe",
         sheet_title=_("Équipe"),
         action="export.staff",
@@ -117,12 +82,15 @@ def _partner_row(partner: Partner) -> tuple:
 
 @school_view(Perm.VIEW_PARTNERS)
 def partner_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return render_partner_list(request, export_error=exports.UNKNOWN_FORMAT)
     partners = selectors.partners_for(request.membership)
-    return _download(
+    return exports.download(
         request,
-        render_list=render_partner_list,
+        fmt=fmt,
         headers=PARTNER_HEADERS,
-        rows=lambda: (_partner_row(p) for p in partners.iterator(chunk_size=CHUNK)),
+        rows=(_partner_row(p) for p in partners.iterator(chunk_size=CHUNK)),
         stem="partenaires",
         sheet_title=_("Partenaires"),
         action="export.partners",
@@ -153,13 +121,16 @@ def _funding_row(agreement: FundingAgreement) -> tuple:
 
 @school_view(Perm.VIEW_FUNDING)
 def funding_export(request: HttpRequest) -> HttpResponse:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return render_funding_list(request, export_error=exports.UNKNOWN_FORMAT)
     # funding_for: all of the school's agreements for the direction, its own for a funder.
     agreements = selectors.funding_for(request.membership)
-    return _download(
+    return exports.download(
         request,
-        render_list=render_funding_list,
+        fmt=fmt,
         headers=FUNDING_HEADERS,
-        rows=lambda: (_funding_row(a) for a in agreements.iterator(chunk_size=CHUNK)),
+        rows=(_funding_row(a) for a in agreements.iterator(chunk_size=CHUNK)),
         stem="financements",
         sheet_title=_("Financements"),
         action="export.funding",

@@ -1,8 +1,11 @@
 """Spreadsheet exports: rows + headers → a downloadable XLSX or CSV file, and its audit event.
 
 Generic on purpose: any list of the product exports through :func:`export_response` and audits
-the export with :func:`record_export`. Rows are written one by one to a temporary file (openpyxl
-in write-only mode, or the ``csv`` module), so memory stays constant whatever the row count.
+the export with :func:`record_export`; an export view does both at once with :func:`download`
+(after :func:`requested_format`, and re-rendering its list with :data:`UNKNOWN_FORMAT` or
+:data:`BAD_FILTERS` when the request cannot be exported). Rows are written one by one to a
+temporary file (openpyxl in write-only mode, or the ``csv`` module), so memory stays constant
+whatever the row count.
 
 - XLSX: dates are real date cells shown ``dd/mm/yyyy``;
 - CSV: UTF-8 with a byte order mark and ``;`` as separator (what French Excel expects), dates
@@ -25,10 +28,11 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import record_event
+from parcours.audit.services import client_ip, record_event
 
 
 class Format(StrEnum):
@@ -40,6 +44,11 @@ CONTENT_TYPES = {
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     Format.CSV: "text/csv; charset=utf-8",
 }
+
+#: What an export view shows on its list when ``?format=`` is neither ``xlsx`` nor ``csv``.
+UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
+#: What an export view shows on its list when the list's filters are refused.
+BAD_FILTERS = gettext_lazy("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
 
 DATE_FORMAT = "%d/%m/%Y"
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
@@ -54,6 +63,12 @@ def parse_format(value: str | None, default: Format = Format.XLSX) -> Format | N
         return Format(value.strip().lower())
     except ValueError:
         return None
+
+
+def requested_format(request: HttpRequest) -> Format | None:
+    """The format asked for by ``?format=`` (XLSX when absent, ``None`` when unknown: the view
+    then re-renders its list with :data:`UNKNOWN_FORMAT`)."""
+    return parse_format(request.GET.get("format"))
 
 
 def export_filename(stem: str, fmt: Format, day: datetime.date | None = None) -> str:
@@ -208,3 +223,46 @@ def record_export(
         changes={"rows": row_count, "format": fmt.value, "filters": filters or {}},
         ip_address=ip_address,
     )
+
+
+def download(
+    request: HttpRequest,
+    *,
+    fmt: Format,
+    headers: Iterable[Any],
+    rows: Iterable[Sequence[Any]],
+    stem: str,
+    sheet_title: str,
+    action: str,
+    filters: dict[str, Any] | None = None,
+    day: datetime.date | None = None,
+    detail: str = "",
+) -> FileResponse:
+    """The common tail of an export view: write ``rows`` under ``headers`` (lazy strings are
+    fine) to ``<stem>-<school slug>[-<detail>]-<day>.<ext>``, audit the export as ``action``
+    with the row count, ``filters`` and the client's address, and return the download.
+
+    ``day`` defaults to today (local time); ``detail`` names what the file covers when the
+    file name needs it after the school, e.g. a period:
+    ``assiduite-e2c-63-2026-11-2026-11-27.xlsx``.
+    """
+    membership = request.membership
+    stem = f"{stem}-{membership.school.slug}"
+    if detail:
+        stem = f"{stem}-{detail}"
+    response, count = export_response(
+        headers=[str(header) for header in headers],
+        rows=rows,
+        filename=export_filename(stem, fmt, day),
+        fmt=fmt,
+        sheet_title=sheet_title,
+    )
+    record_export(
+        membership=membership,
+        action=action,
+        row_count=count,
+        fmt=fmt,
+        filters=filters,
+        ip_address=client_ip(request),
+    )
+    return response

@@ -110,35 +110,24 @@ def _request_row(subject_request, today) -> tuple:
 @school_view(Perm.MANAGE_PRIVACY)
 def requests_export(request: HttpRequest) -> HttpResponse:
     """The school's requests (the list's filters, every page), audited."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return render_rights_home(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
+        return render_rights_home(request, export_error=exports.UNKNOWN_FORMAT)
     today = timezone.localdate()
     filters, requests = requests_state(request, today)
     if filters.errors:
-        return render_rights_home(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in REQUEST_EXPORT_HEADERS],
+        return render_rights_home(request, export_error=exports.BAD_FILTERS)
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=REQUEST_EXPORT_HEADERS,
         rows=(_request_row(r, today) for r in requests.iterator(chunk_size=500)),
-        filename=exports.export_filename(f"demandes-rgpd-{membership.school.slug}", fmt, today),
-        fmt=fmt,
+        stem="demandes-rgpd",
         sheet_title=_("Demandes des personnes"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.subject_requests",
-        row_count=count,
-        fmt=fmt,
         filters=filters.audit_filters(),
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 @school_view(Perm.MANAGE_PRIVACY)

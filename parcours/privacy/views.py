@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.pathways import exports
 
@@ -123,8 +122,6 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
 # The page's three lists, each in full (the page shows 50 people a page, the latest 200 holds
 # and 20 runs). Director only, as the page.
 
-UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
-
 DUE_HEADERS = (gettext_lazy("Nom"), gettext_lazy("Prénom"), gettext_lazy("Dernier contact"))
 HOLD_HEADERS = (
     gettext_lazy("Nom"),
@@ -143,39 +140,12 @@ RUN_HEADERS = (
 )
 
 
-def _export(
-    request: HttpRequest,
-    *,
-    headers,
-    rows,
-    stem: str,
-    sheet_title: str,
-    action: str,
-) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
-    if fmt is None:
-        return _render_home(request, export_error=str(UNKNOWN_FORMAT))
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in headers],
-        rows=rows(),
-        filename=exports.export_filename(f"{stem}-{membership.school.slug}", fmt),
-        fmt=fmt,
-        sheet_title=sheet_title,
-    )
-    exports.record_export(
-        membership=membership,
-        action=action,
-        row_count=count,
-        fmt=fmt,
-        ip_address=client_ip(request),
-    )
-    return response
-
-
 @school_view(Perm.MANAGE_PRIVACY)
 def due_export(request: HttpRequest) -> HttpResponse:
     """The people to anonymise at the next run, oldest contact first."""
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return _render_home(request, export_error=exports.UNKNOWN_FORMAT)
     membership = request.membership
 
     def rows():
@@ -183,10 +153,11 @@ def due_export(request: HttpRequest) -> HttpResponse:
         for person in due.iterator(chunk_size=500):
             yield (person.last_name, person.first_name, person.last_contact)
 
-    return _export(
+    return exports.download(
         request,
+        fmt=fmt,
         headers=DUE_HEADERS,
-        rows=rows,
+        rows=rows(),
         stem="a-anonymiser",
         sheet_title=_("À anonymiser"),
         action="export.retention_due",
@@ -196,6 +167,9 @@ def due_export(request: HttpRequest) -> HttpResponse:
 @school_view(Perm.MANAGE_PRIVACY)
 def holds_export(request: HttpRequest) -> HttpResponse:
     """The legal holds in force, latest first, with their reason (as the page shows them)."""
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return _render_home(request, export_error=exports.UNKNOWN_FORMAT)
     membership = request.membership
 
     def rows():
@@ -209,10 +183,11 @@ def holds_export(request: HttpRequest) -> HttpResponse:
                 by.get_full_name() or by.email,
             )
 
-    return _export(
+    return exports.download(
         request,
+        fmt=fmt,
         headers=HOLD_HEADERS,
-        rows=rows,
+        rows=rows(),
         stem="conservations-legales",
         sheet_title=_("Conservations légales"),
         action="export.legal_holds",
@@ -222,6 +197,9 @@ def holds_export(request: HttpRequest) -> HttpResponse:
 @school_view(Perm.MANAGE_PRIVACY)
 def runs_export(request: HttpRequest) -> HttpResponse:
     """Every run of the anonymisation for the school, latest first (counts only)."""
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return _render_home(request, export_error=exports.UNKNOWN_FORMAT)
     membership = request.membership
 
     def rows():
@@ -235,10 +213,11 @@ def runs_export(request: HttpRequest) -> HttpResponse:
                 run.errors,
             )
 
-    return _export(
+    return exports.download(
         request,
+        fmt=fmt,
         headers=RUN_HEADERS,
-        rows=rows,
+        rows=rows(),
         stem="anonymisations",
         sheet_title=_("Anonymisations"),
         action="export.retention_runs",

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from parcours.audit.admin import AuditEventAdmin
 from parcours.audit.labels import FAMILIES, action_label, family_of
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import record_event
+from tests.export_checks import xlsx_rows
 from tests.factories import UserFactory
 from tests.utils import login_client, page_text
 
@@ -186,8 +185,7 @@ def test_export_writes_the_filtered_rows_and_is_itself_audited(world):
     assert response["Content-Disposition"].startswith(
         'attachment; filename="journal-audit-e2c-alpha-'
     )
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(book.active.iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert rows[0][:4] == ("Date", "Auteur", "Action", "Code de l'action")
     assert len(rows) == 2
     assert rows[1][3] == "restricted.read.support"

@@ -7,22 +7,16 @@ queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
-import io
 import json
-from urllib.parse import urlencode
 
-import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from parcours.audit.labels import action_label
-from parcours.audit.models import AuditEvent
 from parcours.companies.models import CompanyEvent, Internship, TutorLink
-from parcours.pathways import exports
 
+from ..export_checks import events, midnight, query_count, url, xlsx_rows, xlsx_sheet
+from ..export_checks import member_name as _name
 from ..factories import EnrolmentFactory, MembershipFactory, PersonFactory
 from ..utils import page_text
 from . import company_helpers as make
@@ -33,43 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(world, name: str, **params) -> str:
-    url = reverse(f"companies:{name}", args=[world.school.slug])
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _body(response) -> bytes:
-    return b"".join(response.streaming_content)
-
-
-def _sheet(response):
-    assert response.status_code == 200, page_text(response)
-    assert response["Content-Type"] == exports.CONTENT_TYPES[exports.Format.XLSX]
-    return openpyxl.load_workbook(io.BytesIO(_body(response))).active
-
-
-def _rows(response) -> list[tuple]:
-    return list(_sheet(response).iter_rows(values_only=True))
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    """How openpyxl reads a date cell back."""
-    return datetime.datetime(day.year, day.month, day.day)
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("id"))
-
-
-def _count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        _body(response)
-    return len(queries)
-
-
-def _name(membership) -> str:
-    return membership.user.get_full_name() or membership.user.email
+    return url(f"companies:{name}", slug=world.school.slug, **params)
 
 
 # ------------------------------------------------------------------------------ companies
@@ -95,7 +53,7 @@ def test_company_export_has_the_list_columns_and_rows(world):
         f'filename="entreprises-e2c-alpha-{timezone.localdate().isoformat()}.xlsx"'
         in (response["Content-Disposition"])
     )
-    rows = _rows(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == COMPANY_HEADERS
     # Active companies only by default, sorted by name; never the other school's.
     assert rows[1:] == [
@@ -104,24 +62,28 @@ def test_company_export_has_the_list_columns_and_rows(world):
          "Clermont-Ferrand", "73282932000074", 1, 1, datetime.datetime(2024, 3, 15)),
     ]  # fmt: skip
     # Numbers are numbers, the last exchange a date cell shown dd/mm/yyyy.
-    sheet = _sheet(world.client_for("director").get(_url(world, "companies_export", q="Arverne")))
+    sheet = xlsx_sheet(
+        world.client_for("director").get(_url(world, "companies_export", q="Arverne"))
+    )
     assert sheet.cell(row=2, column=7).data_type == "n"
     assert sheet.cell(row=2, column=9).is_date
     assert sheet.cell(row=2, column=9).number_format == "DD/MM/YYYY"
     # The list's filters follow through.
     client = world.client_for("director")
-    rows = _rows(client.get(_url(world, "companies_export", secteur="retail")))
+    rows = xlsx_rows(client.get(_url(world, "companies_export", secteur="retail")))
     assert [row[0] for row in rows[1:]] == ["Boulangerie Riom"]
-    rows = _rows(client.get(_url(world, "companies_export", archivees="toutes", stages="sans")))
+    rows = xlsx_rows(client.get(_url(world, "companies_export", archivees="toutes", stages="sans")))
     assert [row[:2] for row in rows[1:]] == [(archived.name, "Oui"), ("Boulangerie Riom", "Non")]
 
 
 def test_company_export_has_every_page(world):
     for i in range(55):
         make.company(world, name=f"Nombreuse {i:02d}")
-    rows = _rows(world.client_for("director").get(_url(world, "companies_export", q="Nombreuse")))
+    rows = xlsx_rows(
+        world.client_for("director").get(_url(world, "companies_export", q="Nombreuse"))
+    )
     assert len(rows) == 56
-    assert _events("export.companies")[-1].changes["rows"] == 55
+    assert events("export.companies")[-1].changes["rows"] == 55
 
 
 @pytest.mark.parametrize(
@@ -138,13 +100,13 @@ def test_company_export_has_every_page(world):
 def test_company_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "companies_export"))
     assert response.status_code == status
-    assert len(_events("export.companies")) == (1 if status == 200 else 0)
+    assert len(events("export.companies")) == (1 if status == 200 else 0)
 
 
 def test_company_export_is_audited_with_its_filters(world):
     client = world.client_for("company_relations")
     client.get(_url(world, "companies_export", q="Arverne", secteur="logistics", format="csv"))
-    (event,) = _events("export.companies")
+    (event,) = events("export.companies")
     assert event.actor == world.members["company_relations"].user
     assert event.school == world.school
     assert event.changes == {
@@ -166,7 +128,7 @@ def test_company_export_refuses_a_bad_format_or_bad_filters(world):
     assert response.status_code == 400
     text = page_text(response)
     assert "Secteur inconnu." in text and "rien n'a été exporté" in text
-    assert _events("export.companies") == []
+    assert events("export.companies") == []
 
 
 def test_company_list_shows_the_export_buttons_with_its_filters(world):
@@ -177,7 +139,9 @@ def test_company_list_shows_the_export_buttons_with_its_filters(world):
 
 def test_company_export_neutralises_formulas_once(world):
     make.company(world, name='=HYPERLINK("http://example.org")', commune="+33")
-    rows = _rows(world.client_for("director").get(_url(world, "companies_export", q="HYPERLINK")))
+    rows = xlsx_rows(
+        world.client_for("director").get(_url(world, "companies_export", q="HYPERLINK"))
+    )
     assert rows[1][0] == '\'=HYPERLINK("http://example.org")'
     assert rows[1][4] == "'+33"
 
@@ -187,11 +151,11 @@ def test_company_export_queries_do_not_grow_with_the_rows(world):
     url = _url(world, "companies_export")
     for _ in range(3):
         make.full_company(world, rows=1)
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for _ in range(20):
         make.full_company(world, rows=2)
-    assert _count_queries(client, url) == few
-    assert _events("export.companies")[-1].changes["rows"] == 24
+    assert query_count(client, url) == few
+    assert events("export.companies")[-1].changes["rows"] == 24
 
 
 # ------------------------------------------------------------------------------ history
@@ -204,7 +168,7 @@ def test_history_export_has_the_list_columns_and_every_summary_whole(world):
     long_summary = " ".join(f"mot{i}" for i in range(60))  # the page cuts at 30 words
     make.history(world, company, day=datetime.date(2024, 5, 2), summary=long_summary)
     response = world.client_for("referent").get(_url(world, "company_events_export"))
-    rows = _rows(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == EVENT_HEADERS
     author = _name(world.members["company_relations"])
     assert rows[1:] == [
@@ -212,11 +176,11 @@ def test_history_export_has_the_list_columns_and_every_summary_whole(world):
         (datetime.datetime(2024, 3, 15), company.name, "Visite", "Marc Tuteur",
          "Visite de l'entrepôt, deux places de stage possibles.", author),
     ]  # fmt: skip
-    rows = _rows(
+    rows = xlsx_rows(
         world.client_for("director").get(_url(world, "company_events_export", type="visit"))
     )
     assert [row[2] for row in rows[1:]] == ["Visite"]
-    rows = _rows(
+    rows = xlsx_rows(
         world.client_for("director").get(_url(world, "company_events_export", du="2024-04-01"))
     )
     assert [row[0] for row in rows[1:]] == [datetime.datetime(2024, 5, 2)]
@@ -226,9 +190,9 @@ def test_history_export_of_one_company(world):
     other = make.company(world, name="Autre SAS")
     make.history(world, other, kind="email")
     client = world.client_for("director")
-    rows = _rows(client.get(_url(world, "company_events_export", entreprise=other.pk)))
+    rows = xlsx_rows(client.get(_url(world, "company_events_export", entreprise=other.pk)))
     assert [row[1] for row in rows[1:]] == ["Autre SAS"]
-    (event,) = _events("export.company_events")
+    (event,) = events("export.company_events")
     assert event.changes["filters"] == {"entreprise": other.pk}
     assert event.changes["rows"] == 1
     # Another school's company is refused as on the page: nothing exported.
@@ -236,7 +200,7 @@ def test_history_export_of_one_company(world):
     response = client.get(_url(world, "company_events_export", entreprise=foreign))
     assert response.status_code == 400
     assert "Cette entreprise n'est pas une entreprise de l'école." in page_text(response)
-    assert len(_events("export.company_events")) == 1
+    assert len(events("export.company_events")) == 1
 
 
 @pytest.mark.parametrize(
@@ -246,7 +210,7 @@ def test_history_export_of_one_company(world):
 def test_history_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "company_events_export"))
     assert response.status_code == status
-    assert len(_events("export.company_events")) == (1 if status == 200 else 0)
+    assert len(events("export.company_events")) == (1 if status == 200 else 0)
 
 
 def test_history_export_refuses_a_bad_format_or_bad_dates(world):
@@ -259,19 +223,19 @@ def test_history_export_refuses_a_bad_format_or_bad_dates(world):
     text = page_text(response)
     assert "La date de fin doit suivre la date de début." in text
     assert "rien n'a été exporté" in text
-    assert _events("export.company_events") == []
+    assert events("export.company_events") == []
 
 
 def test_history_export_queries_do_not_grow_with_the_rows(world):
     client = world.client_for("director")
     url = _url(world, "company_events_export")
     company = world.objects["company"]
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for i in range(20):
         tutor = make.contact(world, company)
         make.history(world, make.company(world), contact=tutor, summary=f"Échange {i}")
-    assert _count_queries(client, url) == few
-    assert _events("export.company_events")[-1].changes["rows"] == 21
+    assert query_count(client, url) == few
+    assert events("export.company_events")[-1].changes["rows"] == 21
     assert CompanyEvent.objects.filter(school=world.school).count() == 21
 
 
@@ -316,13 +280,13 @@ def test_internship_export_has_the_list_columns_and_rows(world):
         cancelled_at=timezone.now(),
         cancel_reason="company",
     )
-    rows = _rows(world.client_for("company_relations").get(_url(world, "internships_export")))
+    rows = xlsx_rows(world.client_for("company_relations").get(_url(world, "internships_export")))
     assert list(rows[0]) == INTERNSHIP_HEADERS
     # The world's internship: signed by all (an adult trainee), reviewed.
     referent = _name(world.members["referent"])
     assert rows[1:] == [
         ("Avenir", coming.enrolment.person.first_name, "Stage E2C", "Boulangerie Riom",
-         _midnight(coming.start_date), _midnight(coming.end_date), referent, "à venir", "Non",
+         midnight(coming.start_date), midnight(coming.end_date), referent, "à venir", "Non",
          "Non"),
         ("Annule", cancelled.enrolment.person.first_name, "Stage E2C", "Boulangerie Riom",
          datetime.datetime(2024, 6, 3), datetime.datetime(2024, 6, 14), referent, "annulé", None,
@@ -333,15 +297,15 @@ def test_internship_export_has_the_list_columns_and_rows(world):
     ]  # fmt: skip
     # The filters follow through.
     client = world.client_for("director")
-    rows = _rows(client.get(_url(world, "internships_export", statut="annules")))
+    rows = xlsx_rows(client.get(_url(world, "internships_export", statut="annules")))
     assert [row[0] for row in rows[1:]] == ["Annule"]
-    rows = _rows(client.get(_url(world, "internships_export", convention_incomplete="on")))
+    rows = xlsx_rows(client.get(_url(world, "internships_export", convention_incomplete="on")))
     assert [row[0] for row in rows[1:]] == ["Avenir"]
 
 
 def test_internship_export_says_when_a_review_is_expected(world):
     done = _internship(world, world.objects["company"], datetime.date(2024, 9, 2), last_name="Fini")
-    rows = _rows(
+    rows = xlsx_rows(
         world.client_for("director").get(_url(world, "internships_export", bilan_attendu="on"))
     )
     assert rows[1:] == [
@@ -349,7 +313,7 @@ def test_internship_export_says_when_a_review_is_expected(world):
          datetime.datetime(2024, 9, 2), datetime.datetime(2024, 9, 13),
          _name(world.members["referent"]), "terminé", "Oui", "Oui"),
     ]  # fmt: skip
-    (event,) = _events("export.internships")
+    (event,) = events("export.internships")
     assert event.changes["filters"] == {"bilan_attendu": True}
     assert event.changes["rows"] == 1
 
@@ -361,7 +325,7 @@ def test_internship_export_says_when_a_review_is_expected(world):
 def test_internship_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "internships_export"))
     assert response.status_code == status
-    assert len(_events("export.internships")) == (1 if status == 200 else 0)
+    assert len(events("export.internships")) == (1 if status == 200 else 0)
 
 
 def test_internship_export_refuses_a_bad_format_or_bad_filters(world):
@@ -374,7 +338,7 @@ def test_internship_export_refuses_a_bad_format_or_bad_filters(world):
     text = page_text(response)
     assert "Cette entreprise n'est pas une entreprise de l'école." in text
     assert "rien n'a été exporté" in text
-    assert _events("export.internships") == []
+    assert events("export.internships") == []
 
 
 def test_internship_export_queries_do_not_grow_with_the_rows(world):
@@ -384,13 +348,13 @@ def test_internship_export_queries_do_not_grow_with_the_rows(world):
     company = make.company(world)
     for i in range(3):
         _internship(world, company, datetime.date(2024, 1, 8) + datetime.timedelta(weeks=i))
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for _ in range(20):
         made = _internship(world, make.company(world), datetime.date(2023, 1, 9))
         made.enrolment.referent = colleague
         made.enrolment.save()
-    assert _count_queries(client, url) == few
-    assert _events("export.internships")[-1].changes["rows"] == 24
+    assert query_count(client, url) == few
+    assert events("export.internships")[-1].changes["rows"] == 24
 
 
 # ------------------------------------------------------------------------------ overdue reviews
@@ -433,19 +397,19 @@ def test_overdue_export_has_the_list_columns_and_rows(world):
     sent = timezone.now() - datetime.timedelta(days=5)
     _link(sent_internship, sent=sent, reminders=2)
     response = world.client_for("company_relations").get(_url(world, "reviews_overdue_export"))
-    rows = _rows(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == OVERDUE_HEADERS
     person = world.objects["enrolment"].person
     company = world.objects["company"].name
     sent_day = timezone.localtime(sent).date()
     assert rows[1:] == [
         (person.last_name, person.first_name, company, "Marc Tuteur",
-         _midnight(sent_internship.end_date), 30, "envoyé", "tuteur@example.org",
-         _midnight(sent_day), _midnight(sent_day + datetime.timedelta(days=30)), None, 2),
-        (person.last_name, person.first_name, company, "Marc Tuteur", _midnight(never.end_date),
+         midnight(sent_internship.end_date), 30, "envoyé", "tuteur@example.org",
+         midnight(sent_day), midnight(sent_day + datetime.timedelta(days=30)), None, 2),
+        (person.last_name, person.first_name, company, "Marc Tuteur", midnight(never.end_date),
          10, "jamais envoyé", None, None, None, None, None),
     ]  # fmt: skip
-    (event,) = _events("export.reviews_overdue")
+    (event,) = events("export.reviews_overdue")
     assert event.changes == {"rows": 2, "format": "xlsx", "filters": {}}
 
 
@@ -454,9 +418,9 @@ def test_overdue_export_says_a_revoked_link(world):
     sent = timezone.now() - datetime.timedelta(days=8)
     revoked = timezone.now() - datetime.timedelta(days=1)
     _link(internship, sent=sent, revoked=revoked)
-    rows = _rows(world.client_for("director").get(_url(world, "reviews_overdue_export")))
+    rows = xlsx_rows(world.client_for("director").get(_url(world, "reviews_overdue_export")))
     assert rows[1][6] == "révoqué"
-    assert rows[1][10] == _midnight(timezone.localtime(revoked).date())
+    assert rows[1][10] == midnight(timezone.localtime(revoked).date())
 
 
 @pytest.mark.parametrize(
@@ -466,7 +430,7 @@ def test_overdue_export_says_a_revoked_link(world):
 def test_overdue_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "reviews_overdue_export"))
     assert response.status_code == status
-    assert len(_events("export.reviews_overdue")) == (1 if status == 200 else 0)
+    assert len(events("export.reviews_overdue")) == (1 if status == 200 else 0)
 
 
 def test_overdue_export_refuses_a_bad_format(world):
@@ -476,7 +440,7 @@ def test_overdue_export_refuses_a_bad_format(world):
     text = page_text(response)
     assert "Format d'export inconnu" in text
     assert "Bilans de stage en retard" in text
-    assert _events("export.reviews_overdue") == []
+    assert events("export.reviews_overdue") == []
 
 
 def test_overdue_export_queries_do_not_grow_with_the_rows(world):
@@ -491,7 +455,7 @@ def test_overdue_export_queries_do_not_grow_with_the_rows(world):
             _link(made, sent=timezone.now() - datetime.timedelta(days=3))
 
     overdue(3)
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     overdue(20)
-    assert _count_queries(client, url) == few
-    assert _events("export.reviews_overdue")[-1].changes["rows"] == 23
+    assert query_count(client, url) == few
+    assert events("export.reviews_overdue")[-1].changes["rows"] == 23

@@ -5,10 +5,8 @@ dates only: never notes, reasons or anything internal to the school)."""
 from __future__ import annotations
 
 import datetime
-from urllib.parse import urlencode
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
@@ -16,7 +14,16 @@ from parcours.intake import selectors
 from parcours.intake.models import Outcome, RegistrationStatus, Stage
 from parcours.pathways import exports
 
-from ..export_reading import all_text, csv_rows, midnight, queries_for, xlsx_rows, xlsx_sheet
+from ..export_checks import (
+    all_text,
+    csv_rows,
+    events,
+    midnight,
+    query_count,
+    url,
+    xlsx_rows,
+    xlsx_sheet,
+)
 from ..factories import (
     DecisionFactory,
     InfoSessionFactory,
@@ -39,12 +46,7 @@ OVERRIDE = "DEROGATION-INTERNE"
 
 
 def _url(name: str, *args, **params) -> str:
-    url = reverse(f"intake:{name}", args=[SLUG, *args])
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("id"))
+    return url(f"intake:{name}", *args, slug=SLUG, **params)
 
 
 def _hour(value: datetime.datetime) -> str:
@@ -115,7 +117,7 @@ def test_referral_export_has_the_list_columns_and_rows(world, candidacies):
     text = all_text(response)
     assert REASON not in text
     assert "Motivation solide" not in text  # the world's interview notes
-    assert _events("export.referrals")[-1].changes == {
+    assert events("export.referrals")[-1].changes == {
         "rows": len(expected),
         "format": "xlsx",
         "filters": {},
@@ -144,12 +146,12 @@ def test_referral_export_follows_the_list_filters(world, candidacies):
         client.get(_url("referrals_export", format="csv", stage="decision", prescriber=prescriber))
     )
     assert sorted(row[0] for row in rows[1:]) == ["Candidate2c-alpha", "Refusé"]
-    assert _events("export.referrals")[-1].changes["filters"] == {
+    assert events("export.referrals")[-1].changes["filters"] == {
         "stage": "decision",
         "prescriber": prescriber,
     }
     client.get(_url("referrals_export", q="lina", outcome="none"))
-    assert _events("export.referrals")[-1].changes["filters"] == {
+    assert events("export.referrals")[-1].changes["filters"] == {
         "outcome": "none",
         "search": True,
     }
@@ -160,7 +162,7 @@ def test_referral_export_has_every_page(world):
         fresh_referral(world, person=PersonFactory(school=world.school, last_name=f"Lot{i:03d}"))
     rows = xlsx_rows(world.client_for("director").get(_url("referrals_export", q="Lot")))
     assert len(rows) == 1 + 55
-    assert _events("export.referrals")[-1].changes["rows"] == 55
+    assert events("export.referrals")[-1].changes["rows"] == 55
 
 
 def test_referral_export_refuses_bad_filters_and_writes_nothing(world, candidacies):
@@ -168,14 +170,14 @@ def test_referral_export_refuses_bad_filters_and_writes_nothing(world, candidaci
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Corrigez les filtres avant d'exporter : rien n'a été exporté." in page_text(response)
-    assert _events("export.referrals") == []
+    assert events("export.referrals") == []
 
 
 def test_referral_export_refuses_an_unknown_format(world):
     response = world.client_for("director").get(_url("referrals_export", format="ods"))
     assert response.status_code == 400
     assert "Format d'export inconnu : choisissez XLSX ou CSV." in page_text(response)
-    assert _events("export.referrals") == []
+    assert events("export.referrals") == []
 
 
 @pytest.mark.parametrize(
@@ -191,17 +193,17 @@ def test_referral_export_refuses_an_unknown_format(world):
 )
 def test_referral_export_access(world, who, status):
     assert world.client_for(who).get(_url("referrals_export")).status_code == status
-    assert len(_events("export.referrals")) == (1 if status == 200 else 0)
+    assert len(events("export.referrals")) == (1 if status == 200 else 0)
 
 
 def test_referral_export_query_count_is_constant(world):
     client = world.client_for("director")
     for _ in range(3):
         fresh_referral(world)
-    few = queries_for(client, _url("referrals_export"))
+    few = query_count(client, _url("referrals_export"))
     for _ in range(20):
         fresh_referral(world, adviser=None)
-    assert queries_for(client, _url("referrals_export")) == few
+    assert query_count(client, _url("referrals_export")) == few
 
 
 def test_formulas_in_names_are_neutralised(world):
@@ -279,7 +281,7 @@ def test_session_list_export_has_counts_and_states(world):
         (datetime.datetime(2024, 1, 15), "9h00", "11h00", "Site Alpha", None, 12, 1, 0, 1,
          "Passée"),
     ]  # fmt: skip
-    assert _events("export.info_sessions")[-1].changes["rows"] == 4
+    assert events("export.info_sessions")[-1].changes["rows"] == 4
 
 
 @pytest.mark.parametrize(
@@ -288,7 +290,7 @@ def test_session_list_export_has_counts_and_states(world):
 )
 def test_session_list_export_access(world, who, status):
     assert world.client_for(who).get(_url("sessions_export")).status_code == status
-    assert len(_events("export.info_sessions")) == (1 if status == 200 else 0)
+    assert len(events("export.info_sessions")) == (1 if status == 200 else 0)
 
 
 def test_session_list_export_refuses_an_unknown_format(world):
@@ -296,12 +298,12 @@ def test_session_list_export_refuses_an_unknown_format(world):
     assert response.status_code == 400
     assert "Format d'export inconnu" in page_text(response)
     assert "Informations collectives" in page_text(response)
-    assert _events("export.info_sessions") == []
+    assert events("export.info_sessions") == []
 
 
 def test_session_list_export_query_count_is_constant(world):
     client = world.client_for("intake")
-    few = queries_for(client, _url("sessions_export"))
+    few = query_count(client, _url("sessions_export"))
     for i in range(20):
         session = InfoSessionFactory(
             school=world.school,
@@ -311,7 +313,7 @@ def test_session_list_export_query_count_is_constant(world):
             ends_at=timezone.now() + datetime.timedelta(days=30 + i, hours=2),
         )
         RegistrationFactory(session=session, school=world.school)
-    assert queries_for(client, _url("sessions_export")) == few
+    assert query_count(client, _url("sessions_export")) == few
 
 
 # ------------------------------------------------------------------ one session's registrations
@@ -379,7 +381,7 @@ def test_registrations_export_lists_the_session_page_rows(world, full_session):
     ]
     assert rows[2][2].startswith("inscrite") and rows[2][4] == "Mission Locale du coin"
     assert rows[2][7] == "Oui"
-    event = _events("export.session_registrations")[-1]
+    event = events("export.session_registrations")[-1]
     assert event.changes == {
         "rows": 4,
         "format": "xlsx",
@@ -404,14 +406,14 @@ def test_registrations_export_shows_attendance_once_the_session_started(world):
 def test_registrations_export_access(world, who, status):
     session = world.objects["info_session"]
     assert world.client_for(who).get(_url("session_export", session.pk)).status_code == status
-    assert len(_events("export.session_registrations")) == (1 if status == 200 else 0)
+    assert len(events("export.session_registrations")) == (1 if status == 200 else 0)
 
 
 def test_registrations_export_of_another_schools_session_is_404(world):
     other = world.others["info_session"]
     response = world.client_for("intake").get(_url("session_export", other.pk))
     assert response.status_code == 404
-    assert _events("export.session_registrations") == []
+    assert events("export.session_registrations") == []
 
 
 def test_registrations_export_refuses_an_unknown_format(world, full_session):
@@ -419,7 +421,7 @@ def test_registrations_export_refuses_an_unknown_format(world, full_session):
     assert response.status_code == 400
     text = page_text(response)
     assert "Format d'export inconnu" in text and "PREMIÈRE Ana" in text  # the session's page
-    assert _events("export.session_registrations") == []
+    assert events("export.session_registrations") == []
 
 
 def test_session_page_links_to_its_export_for_the_intake_team_only(world, full_session):
@@ -435,10 +437,10 @@ def test_registrations_export_query_count_is_constant(world):
     url = _url("session_export", session.pk)
     for _ in range(3):
         RegistrationFactory(session=session, school=world.school, referral=fresh_referral(world))
-    few = queries_for(client, url)
+    few = query_count(client, url)
     for _ in range(20):
         RegistrationFactory(session=session, school=world.school, referral=fresh_referral(world))
-    assert queries_for(client, url) == few
+    assert query_count(client, url) == few
 
 
 # ------------------------------------------------------------------ the prescriber's export
@@ -505,7 +507,7 @@ def test_prescriber_export_carries_exactly_the_page(world, followed):
     # The page shows the same statuses.
     page = page_text(client.get(_url("my_referrals")))
     assert "Admis·e — entrée prévue le 04/03/2024" in page and "Orientation reçue" in page
-    assert _events("export.my_referrals")[-1].changes["rows"] == 2
+    assert events("export.my_referrals")[-1].changes["rows"] == 2
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -533,7 +535,7 @@ def test_prescriber_export_never_carries_notes_reasons_or_internal_fields(world,
 )
 def test_prescriber_export_access(world, who, status):
     assert world.client_for(who).get(_url("my_referrals_export")).status_code == status
-    assert len(_events("export.my_referrals")) == (1 if status == 200 else 0)
+    assert len(events("export.my_referrals")) == (1 if status == 200 else 0)
 
 
 def test_prescriber_export_refuses_an_unknown_format(world):
@@ -541,16 +543,16 @@ def test_prescriber_export_refuses_an_unknown_format(world):
     assert response.status_code == 400
     text = page_text(response)
     assert "Format d'export inconnu" in text and "Mes orientations" in text
-    assert _events("export.my_referrals") == []
+    assert events("export.my_referrals") == []
 
 
 def test_prescriber_export_query_count_is_constant(world):
     client = world.client_for("prescriber")
-    few = queries_for(client, _url("my_referrals_export"))
+    few = query_count(client, _url("my_referrals_export"))
     for _ in range(20):
         referral = fresh_referral(world)
         DecisionFactory(referral=referral, school=world.school, site=world.site)
-    assert queries_for(client, _url("my_referrals_export")) == few
+    assert query_count(client, _url("my_referrals_export")) == few
 
 
 def test_a_post_to_the_registrations_export_registers_nobody(world):

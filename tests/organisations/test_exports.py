@@ -6,16 +6,22 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
-from urllib.parse import urlencode
 
 import pytest
-from django.urls import reverse
 
-from parcours.audit.models import AuditEvent
 from parcours.organisations import selectors
 from parcours.pathways import exports
 
-from ..export_reading import all_text, csv_rows, midnight, queries_for, xlsx_rows, xlsx_sheet
+from ..export_checks import (
+    all_text,
+    csv_rows,
+    events,
+    midnight,
+    query_count,
+    url,
+    xlsx_rows,
+    xlsx_sheet,
+)
 from ..factories import FundingAgreementFactory, MembershipFactory, PartnerFactory, UserFactory
 from ..utils import page_text
 
@@ -23,12 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(name: str, **params) -> str:
-    url = reverse(f"organisations:{name}", args=["e2c-alpha"])
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("id"))
+    return url(f"organisations:{name}", **params)
 
 
 # ------------------------------------------------------------------------------------ staff
@@ -59,7 +60,7 @@ def test_staff_export_has_the_list_columns_and_every_member(world):
     assert names == expected  # the list's order: direction first
     assert world.members["prescriber"].user.last_name not in names
     assert world.members["funder"].user.last_name not in names
-    event = _events("export.staff")[-1]
+    event = events("export.staff")[-1]
     assert event.changes == {"rows": len(expected), "format": "xlsx", "filters": {}}
     assert event.actor == world.members["referent"].user
 
@@ -88,15 +89,15 @@ def test_staff_csv_export(world):
 )
 def test_staff_export_access(world, who, status):
     assert world.client_for(who).get(_url("staff_export")).status_code == status
-    assert len(_events("export.staff")) == (1 if status == 200 else 0)
+    assert len(events("export.staff")) == (1 if status == 200 else 0)
 
 
 def test_staff_export_query_count_is_constant(world):
     client = world.client_for("director")
-    few = queries_for(client, _url("staff_export"))
+    few = query_count(client, _url("staff_export"))
     for _ in range(20):
         MembershipFactory(school=world.school, role="referent")
-    assert queries_for(client, _url("staff_export")) == few
+    assert query_count(client, _url("staff_export")) == few
 
 
 # --------------------------------------------------------------------------------- partners
@@ -131,7 +132,7 @@ def test_partner_export_has_every_partner_and_no_contact_detail(world):
     text = all_text(response)
     assert "contact@cd.example.org" not in text and "rue de la Paix" not in text
     assert "Mission Locale Beta" not in text  # another school's partner
-    assert _events("export.partners")[-1].changes["rows"] == 3
+    assert events("export.partners")[-1].changes["rows"] == 3
 
 
 def test_partner_export_has_every_page(world):
@@ -156,15 +157,15 @@ def test_partner_names_cannot_run_as_formulas(world):
 )
 def test_partner_export_access(world, who, status):
     assert world.client_for(who).get(_url("partners_export")).status_code == status
-    assert len(_events("export.partners")) == (1 if status == 200 else 0)
+    assert len(events("export.partners")) == (1 if status == 200 else 0)
 
 
 def test_partner_export_query_count_is_constant(world):
     client = world.client_for("director")
-    few = queries_for(client, _url("partners_export"))
+    few = query_count(client, _url("partners_export"))
     for _ in range(20):
         PartnerFactory(school=world.school)
-    assert queries_for(client, _url("partners_export")) == few
+    assert query_count(client, _url("partners_export")) == few
 
 
 # ---------------------------------------------------------------------------------- funding
@@ -201,7 +202,7 @@ def test_director_exports_every_agreement_of_the_school(agreements):
         (2024, "Région Alpha", "Parcours", 50000, None),
         (2018, "Métropole Alpha", "Politique de la ville", 50000, None),
     ]
-    assert _events("export.funding")[-1].changes["rows"] == 3
+    assert events("export.funding")[-1].changes["rows"] == 3
 
 
 def test_a_funder_exports_only_its_own_agreements_and_no_free_text(agreements):
@@ -212,7 +213,7 @@ def test_a_funder_exports_only_its_own_agreements_and_no_free_text(agreements):
     text = all_text(response)
     assert "Région Alpha" not in text
     assert "OBJECTIF-INTERNE-SECRET" not in text
-    event = _events("export.funding")[-1]
+    event = events("export.funding")[-1]
     assert event.actor == agreements.members["funder"].user and event.changes["rows"] == 2
 
 
@@ -227,15 +228,15 @@ def test_funding_csv_amounts_use_a_decimal_comma(agreements):
 )
 def test_funding_export_access(world, who, status):
     assert world.client_for(who).get(_url("funding_export")).status_code == status
-    assert len(_events("export.funding")) == (1 if status == 200 else 0)
+    assert len(events("export.funding")) == (1 if status == 200 else 0)
 
 
 def test_funding_export_query_count_is_constant(world):
     client = world.client_for("director")
-    few = queries_for(client, _url("funding_export"))
+    few = query_count(client, _url("funding_export"))
     for year in range(2000, 2020):
         FundingAgreementFactory(school=world.school, year=year, purpose=f"Objet {year}")
-    assert queries_for(client, _url("funding_export")) == few
+    assert query_count(client, _url("funding_export")) == few
 
 
 # ------------------------------------------------------------------------ refusals, buttons
@@ -254,7 +255,7 @@ def test_unknown_format_shows_the_list_with_a_message_and_exports_nothing(world,
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Format d'export inconnu : choisissez XLSX ou CSV." in page_text(response)
-    assert _events(action) == []
+    assert events(action) == []
 
 
 @pytest.mark.parametrize(
@@ -269,6 +270,6 @@ def test_lists_link_to_their_exports(world, page, export):
 
 def test_audit_events_name_nobody(world):
     world.client_for("director").get(_url("staff_export"))
-    event = _events("export.staff")[-1]
+    event = events("export.staff")[-1]
     dumped = json.dumps(event.changes) + event.object_repr + event.object_id
     assert world.members["referent"].user.last_name not in dumped

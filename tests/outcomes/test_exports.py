@@ -7,23 +7,17 @@ the row count, constant queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
-import io
-from urllib.parse import urlencode
 
-import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from parcours.audit.labels import action_label
-from parcours.audit.models import AuditEvent
 from parcours.outcomes.defaults import NETWORK_6_MONTHS, PUY_DE_DOME_2018
 from parcours.outcomes.models import ExitFollowUp, FollowUpStatus, OutcomeDefinition
 from parcours.outcomes.selectors_rates import rates_table
-from parcours.pathways import exports
 
+from ..export_checks import events, midnight, query_count, url, workbook, xlsx_rows
+from ..export_checks import member_name as _name
 from ..factories import SiteFactory
 from ..utils import page_text
 from .test_follow_ups import new_exit
@@ -36,44 +30,7 @@ D = datetime.date
 
 
 def _url(world, name: str, **params) -> str:
-    url = reverse(f"outcomes:{name}", args=[world.school.slug])
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _body(response) -> bytes:
-    return b"".join(response.streaming_content)
-
-
-def _workbook(response):
-    assert response.status_code == 200, page_text(response)
-    assert response["Content-Type"] == exports.CONTENT_TYPES[exports.Format.XLSX]
-    return openpyxl.load_workbook(io.BytesIO(_body(response)))
-
-
-def _rows(response, sheet: str | None = None) -> list[tuple]:
-    book = _workbook(response)
-    return list((book[sheet] if sheet else book.active).iter_rows(values_only=True))
-
-
-def _midnight(day: D) -> datetime.datetime:
-    """How openpyxl reads a date cell back."""
-    return datetime.datetime(day.year, day.month, day.day)
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("id"))
-
-
-def _count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        _body(response)
-    return len(queries)
-
-
-def _name(membership) -> str:
-    return membership.user.get_full_name() or membership.user.email
+    return url(f"outcomes:{name}", slug=world.school.slug, **params)
 
 
 # ------------------------------------------------------------------------------ exits
@@ -111,9 +68,12 @@ def test_exit_export_has_the_list_columns_and_rows(world):
         f'filename="sorties-e2c-alpha-{timezone.localdate().isoformat()}.xlsx"'
         in (response["Content-Disposition"])
     )
-    rows = _rows(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == EXIT_HEADERS
-    referent, director = _name(world.members["referent"]), _name(world.members["director"])
+    referent, director = (
+        _name(world.members["referent"]),
+        _name(world.members["director"]),
+    )
     # Newest first; never the other school's exits.
     assert rows[1:] == [
         ("Suivie", "Inès", datetime.datetime(2024, 9, 2), "CDD", None, 2, 15, "Boulangerie Dôme",
@@ -123,24 +83,24 @@ def test_exit_export_has_the_list_columns_and_rows(world):
         ("Suivie", "Inès", datetime.datetime(2023, 11, 6), "Abandon", "Perte de motivation", None,
          None, None, "Site Nord", director),
     ]  # fmt: skip
-    sheet = _workbook(world.client_for("director").get(_url(world, "exits_export"))).active
+    sheet = workbook(world.client_for("director").get(_url(world, "exits_export"))).active
     assert sheet.cell(row=2, column=3).is_date
     assert sheet.cell(row=2, column=3).number_format == "DD/MM/YYYY"
     assert sheet.cell(row=2, column=6).data_type == "n"
     # The filters follow through.
     client = world.client_for("director")
-    rows = _rows(client.get(_url(world, "exits_export", annee=2023)))
+    rows = xlsx_rows(client.get(_url(world, "exits_export", annee=2023)))
     assert [row[3] for row in rows[1:]] == ["Abandon"]
-    rows = _rows(client.get(_url(world, "exits_export", site=north.pk)))
+    rows = xlsx_rows(client.get(_url(world, "exits_export", site=north.pk)))
     assert [row[8] for row in rows[1:]] == ["Site Nord"]
-    rows = _rows(client.get(_url(world, "exits_export", groupe="emploi", du="2024-04-01")))
+    rows = xlsx_rows(client.get(_url(world, "exits_export", groupe="emploi", du="2024-04-01")))
     assert [row[7] for row in rows[1:]] == ["Boulangerie Dôme"]
 
 
 def test_exit_export_is_audited_with_its_period(world):
     client = world.client_for("director")
     client.get(_url(world, "exits_export", annee=2024, groupe="emploi", format="csv"))
-    (event,) = _events("export.exits")
+    (event,) = events("export.exits")
     assert event.actor == world.members["director"].user
     assert event.changes == {
         "rows": 1,
@@ -163,7 +123,7 @@ def test_exit_export_is_audited_with_its_period(world):
 def test_exit_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "exits_export"))
     assert response.status_code == status
-    assert len(_events("export.exits")) == (1 if status == 200 else 0)
+    assert len(events("export.exits")) == (1 if status == 200 else 0)
 
 
 def test_exit_export_refuses_a_bad_format_or_bad_filters(world):
@@ -178,12 +138,12 @@ def test_exit_export_refuses_a_bad_format_or_bad_filters(world):
     response = client.get(_url(world, "exits_export", du="2024-12-31", au="2024-01-01"))
     assert response.status_code == 400
     assert "La date de fin précède la date de début." in page_text(response)
-    assert _events("export.exits") == []
+    assert events("export.exits") == []
 
 
 def test_exit_export_neutralises_formulas_once(world):
     new_exit(world, D(2024, 10, 1), organisation="=1+1")
-    rows = _rows(world.client_for("director").get(_url(world, "exits_export")))
+    rows = xlsx_rows(world.client_for("director").get(_url(world, "exits_export")))
     assert rows[1][7] == "'=1+1"
 
 
@@ -192,11 +152,11 @@ def test_exit_export_queries_do_not_grow_with_the_rows(world):
     url = _url(world, "exits_export")
     for i in range(3):
         new_exit(world, D(2024, 1, 8) + datetime.timedelta(days=i))
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for i in range(20):
         new_exit(world, D(2023, 1, 9) + datetime.timedelta(days=i), referent="director")
-    assert _count_queries(client, url) == few
-    assert _events("export.exits")[-1].changes["rows"] == 24
+    assert query_count(client, url) == few
+    assert events("export.exits")[-1].changes["rows"] == 24
 
 
 # ------------------------------------------------------------------------------ follow-ups
@@ -230,17 +190,20 @@ def _follow_up(world, exit_date: D, *, wave=3, referent="referent", **fields) ->
 def test_follow_up_export_has_the_list_columns_and_rows(world):
     today = timezone.localdate()
     recent = _follow_up(world, today - datetime.timedelta(days=95), referent="director")
-    rows = _rows(world.client_for("director").get(_url(world, "follow_ups_export")))
+    rows = xlsx_rows(world.client_for("director").get(_url(world, "follow_ups_export")))
     assert list(rows[0]) == FOLLOW_UP_HEADERS
-    referent, director = _name(world.members["referent"]), _name(world.members["director"])
+    referent, director = (
+        _name(world.members["referent"]),
+        _name(world.members["director"]),
+    )
     # Still to do, the oldest due first; a follow-up due for more than a month is late.
     assert rows[1:] == [
         ("Sortante2c-alpha", "Noé", datetime.datetime(2024, 3, 29), "CDD", 4, "à 3 mois",
          datetime.datetime(2024, 6, 29), "Oui", referent, "À faire", None),
-        ("Suivie", "Inès", _midnight(recent.exit.exit_date), "CDD", 4, "à 3 mois",
-         _midnight(recent.due_on), "Non", director, "À faire", None),
+        ("Suivie", "Inès", midnight(recent.exit.exit_date), "CDD", 4, "à 3 mois",
+         midnight(recent.due_on), "Non", director, "À faire", None),
     ]  # fmt: skip
-    (event,) = _events("export.follow_ups")
+    (event,) = events("export.follow_ups")
     assert event.changes == {
         "rows": 2,
         "format": "xlsx",
@@ -260,16 +223,16 @@ def test_follow_up_export_follows_the_filters(world):
         comment="Commentaire libre sur la personne.",
     )
     client = world.client_for("director")
-    rows = _rows(client.get(_url(world, "follow_ups_export", etat="reached")))
+    rows = xlsx_rows(client.get(_url(world, "follow_ups_export", etat="reached")))
     assert rows[1:] == [
         ("Suivie", "Inès", datetime.datetime(2024, 1, 15), "CDD", 4, "à 6 mois",
-         _midnight(reached.due_on), "Non", _name(world.members["referent"]), "Situation connue",
+         midnight(reached.due_on), "Non", _name(world.members["referent"]), "Situation connue",
          "CDI"),
     ]  # fmt: skip
     assert "Commentaire libre" not in str(rows)  # the list's columns only
-    rows = _rows(client.get(_url(world, "follow_ups_export", etat="any", echeance=3)))
+    rows = xlsx_rows(client.get(_url(world, "follow_ups_export", etat="any", echeance=3)))
     assert [row[0] for row in rows[1:]] == ["Sortante2c-alpha"]
-    assert _events("export.follow_ups")[-1].changes["filters"] == {
+    assert events("export.follow_ups")[-1].changes["filters"] == {
         "scope": "all",
         "status": "any",
         "wave": 3,
@@ -279,9 +242,9 @@ def test_follow_up_export_follows_the_filters(world):
 def test_follow_up_export_of_a_referent_is_their_caseload_unless_they_ask(world):
     _follow_up(world, D(2024, 2, 1), referent="director")
     client = world.client_for("referent")
-    rows = _rows(client.get(_url(world, "follow_ups_export")))
+    rows = xlsx_rows(client.get(_url(world, "follow_ups_export")))
     assert [row[0] for row in rows[1:]] == ["Sortante2c-alpha"]
-    rows = _rows(client.get(_url(world, "follow_ups_export", qui="all")))
+    rows = xlsx_rows(client.get(_url(world, "follow_ups_export", qui="all")))
     assert [row[0] for row in rows[1:]] == ["Suivie", "Sortante2c-alpha"]
 
 
@@ -292,7 +255,7 @@ def test_follow_up_export_of_a_referent_is_their_caseload_unless_they_ask(world)
 def test_follow_up_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "follow_ups_export"))
     assert response.status_code == status
-    assert len(_events("export.follow_ups")) == (1 if status == 200 else 0)
+    assert len(events("export.follow_ups")) == (1 if status == 200 else 0)
 
 
 def test_follow_up_export_refuses_a_bad_format_or_bad_filters(world):
@@ -304,7 +267,7 @@ def test_follow_up_export_refuses_a_bad_format_or_bad_filters(world):
     assert response.status_code == 400
     text = page_text(response)
     assert "Échéance inconnue : 3, 6 ou 12 mois." in text and "rien n'a été exporté" in text
-    assert _events("export.follow_ups") == []
+    assert events("export.follow_ups") == []
 
 
 def test_follow_up_export_queries_do_not_grow_with_the_rows(world):
@@ -312,15 +275,15 @@ def test_follow_up_export_queries_do_not_grow_with_the_rows(world):
     url = _url(world, "follow_ups_export")
     for i in range(2):
         _follow_up(world, D(2024, 1, 1) + datetime.timedelta(days=i))
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for i in range(20):
         _follow_up(
             world,
             D(2023, 1, 1) + datetime.timedelta(days=i),
             referent="director" if i else "referent",
         )
-    assert _count_queries(client, url) == few
-    assert _events("export.follow_ups")[-1].changes["rows"] == 23
+    assert query_count(client, url) == few
+    assert events("export.follow_ups")[-1].changes["rows"] == 23
 
 
 # ------------------------------------------------------------------------------ rates
@@ -332,7 +295,7 @@ RATES_SHEETS = ["Période", "Taux de sorties réussies", "Destinations", "Suivis
 def test_rates_export_is_the_page_table_with_numbers_as_numbers(world):
     response = world.client_for("referent").get(_url(world, "rates_export", annee=2019))
     assert "resultats-sorties-e2c-alpha-20190101-20191231-" in response["Content-Disposition"]
-    book = _workbook(response)
+    book = workbook(response)
     assert book.sheetnames == RATES_SHEETS
     table = rates_table(world.school, *Y2019)  # what the page shows: the same function
 
@@ -414,15 +377,15 @@ def test_rates_export_of_a_site_and_two_dates(world, request):
     response = client.get(
         _url(world, "rates_export", du="01/01/2019", au="31/12/2019", site=site.pk)
     )
-    period = dict(list(_workbook(response)["Période"].iter_rows(values_only=True))[1:])
+    period = dict(list(workbook(response)["Période"].iter_rows(values_only=True))[1:])
     assert period["Site"] == "Site Bis" and period["Personnes sorties sur la période"] == 1
-    (event,) = _events("export.rates")
+    (event,) = events("export.rates")
     assert event.changes["filters"] == {"start": "2019-01-01", "end": "2019-12-31", "site": site.pk}
     assert event.changes["format"] == "xlsx"
     # Every data row of the four sheets.
-    book = _workbook(client.get(_url(world, "rates_export", annee=2019, site=site.pk)))
+    book = workbook(client.get(_url(world, "rates_export", annee=2019, site=site.pk)))
     rows = sum(book[name].max_row - 1 for name in RATES_SHEETS)
-    assert _events("export.rates")[-1].changes["rows"] == rows
+    assert events("export.rates")[-1].changes["rows"] == rows
 
 
 @pytest.mark.parametrize(
@@ -438,7 +401,7 @@ def test_rates_export_of_a_site_and_two_dates(world, request):
 def test_rates_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "rates_export", annee=2024))
     assert response.status_code == status
-    assert len(_events("export.rates")) == (1 if status == 200 else 0)
+    assert len(events("export.rates")) == (1 if status == 200 else 0)
 
 
 def test_rates_export_refuses_a_bad_format_or_a_bad_period(world):
@@ -451,7 +414,7 @@ def test_rates_export_refuses_a_bad_format_or_a_bad_period(world):
     text = page_text(response)
     assert "Choisissez une année entre 2000 et" in text
     assert "Corrigez la période avant d'exporter : rien n'a été exporté." in text
-    assert _events("export.rates") == []
+    assert events("export.rates") == []
 
 
 def test_rates_page_shows_the_export_button_with_its_period(world):
@@ -461,7 +424,7 @@ def test_rates_page_shows_the_export_button_with_its_period(world):
 
 def test_rates_export_neutralises_formulas_once(world):
     OutcomeDefinition.objects.filter(pk=world.objects["definition"].pk).update(name="=CMD()")
-    book = _workbook(world.client_for("director").get(_url(world, "rates_export", annee=2024)))
+    book = workbook(world.client_for("director").get(_url(world, "rates_export", annee=2024)))
     names = [row[0] for row in book["Taux de sorties réussies"].iter_rows(values_only=True)]
     assert "'=CMD()" in names
 
@@ -470,11 +433,11 @@ def test_rates_export_neutralises_formulas_once(world):
 def test_rates_export_queries_do_not_grow_with_the_rows(world):
     client = world.client_for("director")
     url = _url(world, "rates_export", annee=2019)
-    few = _count_queries(client, url)
+    few = query_count(client, url)
     for n in range(20):
         made = make_exit(world, ["cdi", "cdd", "formation"][n % 3], D(2019, 3, 1), 8)
         follow_up(made, 3, "cdi")
-    assert _count_queries(client, url) == few
+    assert query_count(client, url) == few
 
 
 # ------------------------------------------------------------------------------ definitions
@@ -493,7 +456,7 @@ DEFINITION_HEADERS = [
 
 def test_definition_export_has_the_list_columns_and_rows(world):
     response = world.client_for("company_relations").get(_url(world, "definitions_export"))
-    rows = _rows(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == DEFINITION_HEADERS
     network = [row for row in rows[1:] if row[1] == "Réseau"]
     school = [row for row in rows[1:] if row[1] == "École"]
@@ -512,7 +475,7 @@ def test_definition_export_has_the_list_columns_and_rows(world):
     assert by_name[six.name][7] == f"{year} (par défaut)"
     assert "Déménagement" in by_name[six.name][4]
     assert all(row[2] >= 1 for row in network)  # versions as numbers
-    (event,) = _events("export.definitions")
+    (event,) = events("export.definitions")
     assert event.changes == {"rows": len(rows) - 1, "format": "xlsx", "filters": {}}
 
 
@@ -523,7 +486,7 @@ def test_definition_export_has_the_list_columns_and_rows(world):
 def test_definition_export_access(world, who, status):
     response = world.client_for(who).get(_url(world, "definitions_export"))
     assert response.status_code == status
-    assert len(_events("export.definitions")) == (1 if status == 200 else 0)
+    assert len(events("export.definitions")) == (1 if status == 200 else 0)
 
 
 def test_definition_export_refuses_a_bad_format(world):
@@ -531,4 +494,4 @@ def test_definition_export_refuses_a_bad_format(world):
     assert response.status_code == 400
     text = page_text(response)
     assert "Format d'export inconnu" in text and "Définitions du réseau" in text
-    assert _events("export.definitions") == []
+    assert events("export.definitions") == []

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
-from urllib.parse import urlencode
 
-import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from parcours.audit.models import AuditEvent
 from parcours.pathways import exports
 
+from ..export_checks import csv_rows, events, midnight, query_count, url, xlsx_rows, xlsx_sheet
 from ..factories import MembershipFactory, SiteFactory
 from ..utils import page_text
 from .test_trainee_list import MARKERS, TODAY, enrol
@@ -38,32 +31,11 @@ HEADERS = [
 
 
 def _url(**params) -> str:
-    url = reverse("pathways:trainees_export", args=["e2c-alpha"])
-    return f"{url}?{urlencode(params)}" if params else url
+    return url("pathways:trainees_export", **params)
 
 
-def _body(response) -> bytes:
-    return b"".join(response.streaming_content)
-
-
-def _xlsx(response) -> list[tuple]:
-    workbook = openpyxl.load_workbook(io.BytesIO(_body(response)))
-    return list(workbook.active.iter_rows(values_only=True))
-
-
-def _csv(response) -> list[list[str]]:
-    body = _body(response)
-    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark, for French Excel
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    """How openpyxl reads a date cell back."""
-    return datetime.datetime(day.year, day.month, day.day)
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="export.trainees").order_by("id"))
+def _exports() -> list:
+    return events("export.trainees")
 
 
 @pytest.fixture
@@ -104,13 +76,13 @@ def test_xlsx_export_has_the_visible_columns_and_rows(trainees):
     assert response["Content-Type"] == exports.CONTENT_TYPES[exports.Format.XLSX]
     today = TODAY.isoformat()
     assert f'filename="stagiaires-e2c-alpha-{today}.xlsx"' in response["Content-Disposition"]
-    rows = _xlsx(response)
+    rows = xlsx_rows(response)
     assert list(rows[0]) == HEADERS
     # Empty cells (no referent, no funding line) read back as None.
     referent = trainees.members["referent"].user.get_full_name()
     assert rows[1:] == [
-        ("Bernard", "Yanis", "Site Alpha", None, _midnight(TODAY - datetime.timedelta(days=10)),
-         _midnight(TODAY + datetime.timedelta(days=170)), "Intégration et positionnement", None,
+        ("Bernard", "Yanis", "Site Alpha", None, midnight(TODAY - datetime.timedelta(days=10)),
+         midnight(TODAY + datetime.timedelta(days=170)), "Intégration et positionnement", None,
          "En parcours", "Non"),
         ("Martin", "Inès", "Site Nord", referent, datetime.datetime(2024, 1, 8),
          datetime.datetime(2024, 7, 8), "Alternance et confirmation du projet", "FSE+, PLIE",
@@ -123,7 +95,7 @@ def test_xlsx_export_has_the_visible_columns_and_rows(trainees):
 
 def test_xlsx_dates_are_date_cells_shown_day_month_year(trainees):
     response = trainees.client_for("director").get(_url(q="Martin"))
-    sheet = openpyxl.load_workbook(io.BytesIO(_body(response))).active
+    sheet = xlsx_sheet(response)
     entry = sheet.cell(row=2, column=5)
     assert entry.is_date
     assert entry.number_format == "DD/MM/YYYY"
@@ -134,7 +106,7 @@ def test_csv_export_is_utf8_with_bom_semicolons_and_french_dates(trainees):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert ".csv" in response["Content-Disposition"]
-    rows = _csv(response)
+    rows = csv_rows(response)
     assert rows[0] == HEADERS
     by_name = {row[0]: row for row in rows[1:]}
     assert sorted(by_name) == [
@@ -162,28 +134,28 @@ def test_csv_export_is_utf8_with_bom_semicolons_and_french_dates(trainees):
 
 def test_export_follows_the_search_filters_and_sort(trainees):
     client = trainees.client_for("director")
-    rows = _csv(client.get(_url(format="csv", q="martin")))
+    rows = csv_rows(client.get(_url(format="csv", q="martin")))
     assert [row[0] for row in rows[1:]] == ["Martin"]
-    rows = _csv(client.get(_url(format="csv", tri="-entree")))
+    rows = csv_rows(client.get(_url(format="csv", tri="-entree")))
     assert [row[0] for row in rows[1:]] == ["Bernard", "Stagiairee2c-alpha", "Martin"]
-    rows = _csv(client.get(_url(format="csv", overdue="on", funding_line="plie")))
+    rows = csv_rows(client.get(_url(format="csv", overdue="on", funding_line="plie")))
     assert [row[0] for row in rows[1:]] == ["Martin"]
-    rows = _csv(client.get(_url(format="csv", status="exited")))
+    rows = csv_rows(client.get(_url(format="csv", status="exited")))
     assert sorted(row[0] for row in rows[1:]) == ["Sortante2c-alpha", "Sortie"]
 
 
 def test_export_of_a_referent_is_their_caseload_unless_they_ask_for_all(trainees):
     client = trainees.client_for("referent")
-    rows = _csv(client.get(_url(format="csv")))
+    rows = csv_rows(client.get(_url(format="csv")))
     assert sorted(row[0] for row in rows[1:]) == ["Martin", "Stagiairee2c-alpha"]
-    rows = _csv(client.get(_url(format="csv", vue="tous")))
+    rows = csv_rows(client.get(_url(format="csv", vue="tous")))
     assert sorted(row[0] for row in rows[1:]) == ["Bernard", "Martin", "Stagiairee2c-alpha"]
 
 
 def test_export_has_every_page_not_just_the_first(world):
     for i in range(60):
         enrol(world, f"Nombreux{i:03d}")
-    rows = _xlsx(world.client_for("director").get(_url(q="Nombreux")))
+    rows = xlsx_rows(world.client_for("director").get(_url(q="Nombreux")))
     assert len(rows) == 61
     assert _exports()[-1].changes["rows"] == 60
 
@@ -194,9 +166,9 @@ def test_export_never_holds_restricted_content_nor_contact_details(trainees, who
     response = trainees.client_for(who).get(_url(format=fmt, status="tous", vue="tous"))
     assert response.status_code == 200
     if fmt == "csv":
-        cells = [cell for row in _csv(response) for cell in row]
+        cells = [cell for row in csv_rows(response) for cell in row]
     else:
-        cells = [str(cell) for row in _xlsx(response) for cell in row if cell is not None]
+        cells = [str(cell) for row in xlsx_rows(response) for cell in row if cell is not None]
     content = "\n".join(cells)
     assert "Stagiairee2c-alpha" in content
     for marker in MARKERS:
@@ -250,14 +222,14 @@ def test_bad_filters_are_refused_and_nothing_is_exported(trainees):
 def test_unknown_sort_falls_back_to_the_default(trainees):
     response = trainees.client_for("director").get(_url(format="csv", tri="nimporte"))
     assert response.status_code == 200
-    assert [row[0] for row in _csv(response)[1:]] == ["Bernard", "Martin", "Stagiairee2c-alpha"]
+    assert [row[0] for row in csv_rows(response)[1:]] == ["Bernard", "Martin", "Stagiairee2c-alpha"]
 
 
 def test_formulas_are_neutralised(world):
     enrol(world, '=HYPERLINK("http://example.org")', first_name="+33")
     for fmt in ("csv", "xlsx"):
         response = world.client_for("director").get(_url(format=fmt, q="HYPERLINK"))
-        rows = _csv(response) if fmt == "csv" else _xlsx(response)
+        rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
         assert rows[1][0] == '\'=HYPERLINK("http://example.org")'
         assert rows[1][1] == "'+33"
 
@@ -282,10 +254,7 @@ def test_export_query_count_does_not_grow_with_the_rows(world):
     colleague = MembershipFactory(school=world.school, role="referent")
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(_url(format="csv"))
-            _body(response)
-        return len(queries)
+        return query_count(client, _url(format="csv"))
 
     for i in range(5):
         enrol(world, f"Peu{i}", referent=colleague, funding=("plie",))

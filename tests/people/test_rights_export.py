@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime
 import json
-from urllib.parse import urlencode
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
 from parcours.pathways import exports
 from parcours.people.models import SubjectRequest
 
-from ..export_reading import csv_rows, queries_for, xlsx_rows, xlsx_sheet
+from ..export_checks import csv_rows, events, query_count, url, xlsx_rows, xlsx_sheet
 from ..factories import PersonFactory
 from ..utils import page_text
 
@@ -36,12 +34,11 @@ HEADERS = [
 
 
 def _url(name: str, **params) -> str:
-    url = reverse(f"people:{name}", args=["e2c-alpha"])
-    return f"{url}?{urlencode(params)}" if params else url
+    return url(f"people:{name}", **params)
 
 
 def _events() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="export.subject_requests").order_by("id"))
+    return events("export.subject_requests")
 
 
 def _request(world, person, **fields) -> SubjectRequest:
@@ -187,10 +184,10 @@ def test_export_query_count_is_constant(world):
     client = world.client_for("director")
     for _ in range(2):
         _request(world, PersonFactory(school=world.school), received_on=datetime.date(2024, 5, 1))
-    few = queries_for(client, _url("rights_export"))
+    few = query_count(client, _url("rights_export"))
     for _ in range(20):
         _request(world, PersonFactory(school=world.school), received_on=datetime.date(2024, 5, 1))
-    assert queries_for(client, _url("rights_export")) == few
+    assert query_count(client, _url("rights_export")) == few
 
 
 def test_answers_cannot_run_as_formulas(world, requests):

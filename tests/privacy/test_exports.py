@@ -12,7 +12,7 @@ from django.utils import timezone
 from parcours.privacy.models import LegalHold, RetentionRun
 from tests.factories import PersonFactory, ReferralFactory
 
-from ..export_checks import csv_rows, events, midnight, query_count, sheet, url, xlsx_rows
+from ..export_checks import csv_rows, events, midnight, query_count, url, xlsx_rows, xlsx_sheet
 from ..utils import page_text
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_due_export_lists_every_person_due_with_the_last_contact(world):
         ("Ancien00", "Kim", midnight(OLD)),
         ("Ancien01", "Kim", midnight(OLD)),
     ]
-    assert sheet(client.get(url("privacy:home_export"))).cell(row=2, column=3).is_date
+    assert xlsx_sheet(client.get(url("privacy:home_export"))).cell(row=2, column=3).is_date
     # The page counts the same people.
     count = len(rows) - 1
     assert f"{count} personnes à anonymiser" in page_text(client.get(url("privacy:home")))

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from parcours.schedule import rates
-from parcours.schedule.models import ClosedMonth, Session, SessionTrainee
+from parcours.schedule.models import ClosedMonth
 from parcours.schedule.selectors_attendance import add_months
 from parcours.schedule.selectors_timetable import room_occupancy
 
@@ -19,38 +19,20 @@ from ..export_checks import (
     events,
     midnight,
     query_count,
-    sheet,
     url,
     xlsx_rows,
+    xlsx_sheet,
 )
+from ..export_checks import member_name as name
 from ..factories import EnrolmentFactory, PersonFactory, RoomFactory, SiteFactory
 from ..utils import page_text
 from .statement_helpers import MARCH, add_marks, trainee_turning_18
+from .test_timetable import make_session
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2024, 3, 4)  # the world session: Monday 9:00–12:00 in Salle Alpha
 T = datetime.time
-
-
-def make_session(world, day, start, end, *, room=None, trainer=None, trainees=(), title=""):
-    room = room or world.room
-    trainer = trainer or world.members["referent"]
-    session = Session.objects.create(
-        school=world.school,
-        site=room.site,
-        room=room,
-        workshop_type=world.objects["workshop_type"],
-        title=title,
-        day=day,
-        start_time=start,
-        end_time=end,
-        trainer=trainer,
-        created_by=trainer.user,
-    )
-    for enrolment in trainees:
-        SessionTrainee.objects.create(school=world.school, session=session, enrolment=enrolment)
-    return session
 
 
 def trainees(world, count: int) -> list:
@@ -62,10 +44,6 @@ def trainees(world, count: int) -> list:
         )
         for n in range(count)
     ]
-
-
-def name(member) -> str:
-    return member.user.get_full_name() or member.user.email
 
 
 # ------------------------------------------------------------------------------ the week
@@ -116,7 +94,7 @@ def test_week_export_has_the_displayed_weeks_sessions(world):
 
 def test_week_export_dates_are_date_cells(world):
     response = world.client_for("director").get(url("schedule:week_export", semaine="2024-03-04"))
-    cell = sheet(response).cell(row=2, column=1)
+    cell = xlsx_sheet(response).cell(row=2, column=1)
     assert cell.is_date and cell.number_format == "DD/MM/YYYY"
 
 

@@ -8,12 +8,12 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from parcours.audit.models import AuditEvent
 from parcours.schedule.models import ClosedMonth
 
+from ..export_checks import xlsx_sheet
 from .statement_helpers import MARCH, trainee_turning_18
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +93,7 @@ def test_school_xlsx(world):
     assert response["Content-Disposition"] == (
         'attachment; filename="etats-presence-e2c-alpha-2024-03.xlsx"'
     )
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    sheet = workbook.active
+    sheet = xlsx_sheet(response)
     rows = list(sheet.iter_rows(values_only=True))
     headers = rows[0]
     assert headers[:3] == ("Nom", "Prénom", "Date de naissance")

@@ -39,8 +39,6 @@ from ..models import Company, CompanyEvent
 PER_PAGE = 50
 #: Rows read per database round trip by the exports.
 EXPORT_CHUNK = 500
-UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
-BAD_FILTERS = gettext_lazy("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
 
 
 def _company_url(company: Company) -> str:
@@ -118,29 +116,22 @@ def _company_row(company: Company) -> tuple:
 
 @school_view(Perm.VIEW_COMPANIES)
 def company_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_company_list(request, export_error=str(UNKNOWN_FORMAT))
+        return _render_company_list(request, export_error=exports.UNKNOWN_FORMAT)
     form, companies = _company_list_state(request)
     if form.errors:
-        return _render_company_list(request, export_error=str(BAD_FILTERS))
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in COMPANY_EXPORT_HEADERS],
+        return _render_company_list(request, export_error=exports.BAD_FILTERS)
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=COMPANY_EXPORT_HEADERS,
         rows=(_company_row(c) for c in companies.iterator(chunk_size=EXPORT_CHUNK)),
-        filename=exports.export_filename(f"entreprises-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="entreprises",
         sheet_title=_("Entreprises"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.companies",
-        row_count=count,
-        fmt=fmt,
         filters=form.audit_filters(),
-        ip_address=client_ip(request),
     )
-    return response
 
 
 # ------------------------------------------------------------------------------ company
@@ -443,29 +434,22 @@ def _event_row(event: CompanyEvent) -> tuple:
 
 @school_view(Perm.VIEW_COMPANIES)
 def company_events_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_events(request, export_error=str(UNKNOWN_FORMAT))
+        return _render_events(request, export_error=exports.UNKNOWN_FORMAT)
     form, events = _events_state(request)
     if form.errors:
-        return _render_events(request, export_error=str(BAD_FILTERS))
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in EVENT_EXPORT_HEADERS],
+        return _render_events(request, export_error=exports.BAD_FILTERS)
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EVENT_EXPORT_HEADERS,
         rows=(_event_row(e) for e in events.iterator(chunk_size=EXPORT_CHUNK)),
-        filename=exports.export_filename(f"historique-entreprises-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="historique-entreprises",
         sheet_title=_("Historique"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.company_events",
-        row_count=count,
-        fmt=fmt,
         filters=form.audit_filters(),
-        ip_address=client_ip(request),
     )
-    return response
 
 
 urlpatterns = [

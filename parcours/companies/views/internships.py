@@ -194,35 +194,24 @@ def _export_row(internship: Internship, today) -> tuple:
 
 @school_view(Perm.VIEW_TRAINEES)
 def internship_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
+        return _render_list(request, export_error=exports.UNKNOWN_FORMAT)
     form, internships = _list_state(request)
     if form.errors:
-        return _render_list(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
+        return _render_list(request, export_error=exports.BAD_FILTERS)
     today = timezone.localdate()
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=(_export_row(i, today) for i in internships.iterator(chunk_size=EXPORT_CHUNK)),
-        filename=exports.export_filename(f"stages-{membership.school.slug}", fmt, today),
-        fmt=fmt,
+        stem="stages",
         sheet_title=_("Stages"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.internships",
-        row_count=count,
-        fmt=fmt,
         filters=form.audit_filters(),
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 # ------------------------------------------------------------------------------ detail

@@ -340,34 +340,26 @@ def _overdue_row(internship: Internship, today, now) -> tuple:
 
 @school_view(Perm.VIEW_TRAINEES)
 def reviews_overdue_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_overdue(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
-    membership = request.membership
+        return _render_overdue(request, export_error=exports.UNKNOWN_FORMAT)
     today = timezone.localdate()
     now = timezone.now()
-    internships = selectors.overdue_reviews(membership, today)
-    response, count = exports.export_response(
-        headers=[str(header) for header in OVERDUE_EXPORT_HEADERS],
+    internships = selectors.overdue_reviews(request.membership, today)
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=OVERDUE_EXPORT_HEADERS,
         rows=(
             _overdue_row(internship, today, now)
             for internship in internships.iterator(chunk_size=EXPORT_CHUNK)
         ),
-        filename=exports.export_filename(f"bilans-en-retard-{membership.school.slug}", fmt, today),
-        fmt=fmt,
+        stem="bilans-en-retard",
         sheet_title=_("Bilans en retard"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.reviews_overdue",
-        row_count=count,
-        fmt=fmt,
         filters={},
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 _REVIEW = "stages/<int:internship_pk>/bilan/"

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.pathways import exports
 
@@ -114,35 +113,25 @@ def _audit_filters(filters: dict[str, Any]) -> dict[str, Any]:
 @school_view(Perm.VIEW_TRAINEES)
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The distribution of current levels by competency, as the page shows it (same group)."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render(request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV."))
+        return _render(request, export_error=exports.UNKNOWN_FORMAT)
     form, filters, distribution = _state(request)
     if form.errors:
-        return _render(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
+        return _render(request, export_error=exports.BAD_FILTERS)
     counted = distribution["counted"]
     # The page shows the table only when some trainee is counted.
     rows = distribution["rows"] if counted else []
-    response, count = exports.export_response(
+    return exports.download(
+        request,
+        fmt=fmt,
         headers=_export_headers(distribution["scale"]),
         rows=(_export_row(row, counted) for row in rows),
-        filename=exports.export_filename(f"competences-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="competences",
         sheet_title=_("Compétences"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.competency_progress",
-        row_count=count,
-        fmt=fmt,
         filters=_audit_filters(filters),
-        ip_address=client_ip(request),
     )
-    return response
 
 
 urlpatterns = [

@@ -14,8 +14,7 @@ internal to the school.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -23,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.pathways import exports
 from parcours.people.phones import display_phone
@@ -35,44 +33,6 @@ from .referrals import referral_list_state, render_referral_list
 from .sessions import render_session_list, render_session_page
 
 CHUNK = 500
-
-
-def _unknown_format() -> str:
-    return _("Format d'export inconnu : choisissez XLSX ou CSV.")
-
-
-def _bad_filters() -> str:
-    return _("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
-
-
-def _download(
-    request: HttpRequest,
-    fmt: exports.Format,
-    *,
-    headers: Sequence[Any],
-    rows: Iterable[Sequence[Any]],
-    stem: str,
-    sheet_title: str,
-    action: str,
-    filters: dict[str, Any] | None = None,
-) -> HttpResponse:
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in headers],
-        rows=rows,
-        filename=exports.export_filename(f"{stem}-{membership.school.slug}", fmt),
-        fmt=fmt,
-        sheet_title=sheet_title,
-    )
-    exports.record_export(
-        membership=membership,
-        action=action,
-        row_count=count,
-        fmt=fmt,
-        filters=filters,
-        ip_address=client_ip(request),
-    )
-    return response
 
 
 def _local_date(value: datetime.datetime | None) -> datetime.date | None:
@@ -112,15 +72,15 @@ def _referral_row(referral: Referral) -> tuple:
 @school_view(Perm.VIEW_CANDIDATES)
 def referral_export(request: HttpRequest) -> HttpResponse:
     """The candidacies list (its search and filters, every page)."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return render_referral_list(request, export_error=_unknown_format())
+        return render_referral_list(request, export_error=exports.UNKNOWN_FORMAT)
     filters, referrals = referral_list_state(request)
     if filters.is_bound and not filters.is_valid():
-        return render_referral_list(request, export_error=_bad_filters())
-    return _download(
+        return render_referral_list(request, export_error=exports.BAD_FILTERS)
+    return exports.download(
         request,
-        fmt,
+        fmt=fmt,
         headers=REFERRAL_HEADERS,
         rows=(_referral_row(r) for r in referrals.iterator(chunk_size=CHUNK)),
         stem="candidatures",
@@ -178,14 +138,14 @@ def _session_row(session: InfoSession, now: datetime.datetime) -> tuple:
 @school_view(Perm.VIEW_CANDIDATES)
 def session_list_export(request: HttpRequest) -> HttpResponse:
     """Every information session of the school, in the list's order (no names)."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return render_session_list(request, export_error=_unknown_format())
+        return render_session_list(request, export_error=exports.UNKNOWN_FORMAT)
     now = timezone.now()
     sessions = selectors.sessions_upcoming_first(request.membership, now)
-    return _download(
+    return exports.download(
         request,
-        fmt,
+        fmt=fmt,
         headers=SESSION_HEADERS,
         rows=(_session_row(s, now) for s in sessions.iterator(chunk_size=CHUNK)),
         stem="informations-collectives",
@@ -241,14 +201,14 @@ def session_registrations_export(request: HttpRequest, pk: int) -> HttpResponse:
     candidates' contact details away in bulk — the team that runs sessions needs it, a referent
     who reads the page does not."""
     session = selectors.get_session(request.membership, pk)
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return render_session_page(request, session, export_error=_unknown_format())
+        return render_session_page(request, session, export_error=exports.UNKNOWN_FORMAT)
     started = session.starts_at <= timezone.now()
     day = _local_date(session.starts_at)
-    return _download(
+    return exports.download(
         request,
-        fmt,
+        fmt=fmt,
         headers=REGISTRATION_HEADERS,
         # Prefetched by get_session (with each registration's referral and person).
         rows=_registration_rows(session.registrations.all(), started),
@@ -283,13 +243,13 @@ def _my_referral_row(referral: Referral) -> tuple:
 
 @school_view(Perm.REFER)
 def my_referrals_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return render_my_referrals(request, export_error=_unknown_format())
+        return render_my_referrals(request, export_error=exports.UNKNOWN_FORMAT)
     referrals = my_referrals_for(request.membership)
-    return _download(
+    return exports.download(
         request,
-        fmt,
+        fmt=fmt,
         headers=MY_REFERRAL_HEADERS,
         rows=(_my_referral_row(r) for r in referrals.iterator(chunk_size=CHUNK)),
         stem="mes-orientations",

@@ -112,12 +112,9 @@ EXPORT_HEADERS = (
 
 @school_view(Perm.VIEW_OUTCOMES)
 def definition_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
-    membership = request.membership
+        return _render_list(request, export_error=exports.UNKNOWN_FORMAT)
     rows, choices, year, this_year = _list_state(request)
     years: dict[str, list[str]] = {}
     if this_year is not None:
@@ -125,8 +122,10 @@ def definition_export(request: HttpRequest) -> HttpResponse:
     for choice in choices:
         years.setdefault(choice.definition.code, []).append(str(choice.year))
     ordered = [row for row in rows if row.is_network] + [row for row in rows if not row.is_network]
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=(
             (
                 row.name,
@@ -140,19 +139,11 @@ def definition_export(request: HttpRequest) -> HttpResponse:
             )
             for row in ordered
         ),
-        filename=exports.export_filename(f"definitions-de-sortie-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="definitions-de-sortie",
         sheet_title=_("Définitions de sortie"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.definitions",
-        row_count=count,
-        fmt=fmt,
         filters={},
-        ip_address=client_ip(request),
     )
-    return response
 
 
 @school_view(Perm.VIEW_OUTCOMES)

@@ -289,34 +289,22 @@ def _export_row(exit_: Exit) -> tuple:
 
 @school_view(Perm.VIEW_TRAINEES)
 def exit_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
+        return _render_list(request, export_error=exports.UNKNOWN_FORMAT)
     form, exits = _list_state(request)
     if form.errors:
-        return _render_list(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+        return _render_list(request, export_error=exports.BAD_FILTERS)
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=(_export_row(e) for e in exits.iterator(chunk_size=EXPORT_CHUNK)),
-        filename=exports.export_filename(f"sorties-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="sorties",
         sheet_title=_("Sorties"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.exits",
-        row_count=count,
-        fmt=fmt,
         filters=form.audit_filters(),
-        ip_address=client_ip(request),
     )
-    return response
 
 
 urlpatterns = [

@@ -111,41 +111,28 @@ def _export_row(follow_up: ExitFollowUp, overdue_before) -> tuple:
 
 @school_view(Perm.VIEW_TRAINEES)
 def follow_up_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
+        return _render_list(request, export_error=exports.UNKNOWN_FORMAT)
     form, follow_ups = _list_state(request)
     if form.errors:
-        return _render_list(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
+        return _render_list(request, export_error=exports.BAD_FILTERS)
     today = timezone.localdate()
     overdue_before = selectors.overdue_before(today)
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=(
             _export_row(follow_up, overdue_before)
             for follow_up in follow_ups.iterator(chunk_size=EXPORT_CHUNK)
         ),
-        filename=exports.export_filename(
-            f"suivis-apres-sortie-{membership.school.slug}", fmt, today
-        ),
-        fmt=fmt,
+        stem="suivis-apres-sortie",
         sheet_title=_("Suivis après la sortie"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.follow_ups",
-        row_count=count,
-        fmt=fmt,
         filters=form.audit_filters(),
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 @school_view(Perm.RECORD_EXITS)

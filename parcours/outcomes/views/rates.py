@@ -68,7 +68,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 @school_view(Perm.VIEW_OUTCOMES)
 def rates_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt != exports.Format.XLSX:
         return _render_rates(
             request,

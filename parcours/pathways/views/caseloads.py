@@ -111,12 +111,12 @@ EXPORT_HEADERS = (gettext_lazy("Référent·e"), gettext_lazy("Stagiaires en par
 
 @school_view(Perm.MANAGE_CASELOADS)
 def caseloads_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
         return _render(
             request,
             ReassignForm(membership=request.membership),
-            export_error=_("Format d'export inconnu : choisissez XLSX ou CSV."),
+            export_error=exports.UNKNOWN_FORMAT,
         )
     membership = request.membership
     rows = [
@@ -124,21 +124,15 @@ def caseloads_export(request: HttpRequest) -> HttpResponse:
         for row in selectors.caseloads(membership)
     ]
     rows.append((_("Sans référent"), selectors_lists.unassigned(membership).count()))
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=rows,
-        filename=exports.export_filename(f"referents-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="referents",
         sheet_title=_("Référents et suivis"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.caseloads",
-        row_count=count,
-        fmt=fmt,
-        ip_address=client_ip(request),
     )
-    return response
 
 
 urlpatterns = [

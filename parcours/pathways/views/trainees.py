@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.organisations.models import Role
 
@@ -127,36 +126,24 @@ def _export_row(enrolment: Enrolment, today) -> tuple:
 
 @school_view(Perm.VIEW_TRAINEES)
 def trainee_export(request: HttpRequest) -> HttpResponse:
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_list(
-            request, export_error=_("Format d'export inconnu : choisissez XLSX ou CSV.")
-        )
+        return _render_list(request, export_error=exports.UNKNOWN_FORMAT)
     form, sort, enrolments = _list_state(request)
     if form.errors:
-        return _render_list(
-            request,
-            export_error=_("Corrigez les filtres avant d'exporter : rien n'a été exporté."),
-        )
-    membership = request.membership
+        return _render_list(request, export_error=exports.BAD_FILTERS)
     today = timezone.localdate()
-    rows = (_export_row(e, today) for e in enrolments.iterator(chunk_size=500))
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
-        rows=rows,
-        filename=exports.export_filename(f"stagiaires-{membership.school.slug}", fmt, today),
+    return exports.download(
+        request,
         fmt=fmt,
+        headers=EXPORT_HEADERS,
+        rows=(_export_row(e, today) for e in enrolments.iterator(chunk_size=500)),
+        stem="stagiaires",
         sheet_title=_("Stagiaires"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.trainees",
-        row_count=count,
-        fmt=fmt,
         filters={**form.audit_filters(), "sort": sort},
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 urlpatterns = [

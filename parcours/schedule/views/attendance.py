@@ -214,8 +214,6 @@ def attendance_rates(request: HttpRequest) -> HttpResponse:
 
 # ------------------------------------------------------------------------------ exports
 
-UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
-
 MONTHS_HEADERS = (
     gettext_lazy("Mois"),
     gettext_lazy("État"),
@@ -226,12 +224,11 @@ MONTHS_HEADERS = (
 @school_view(Perm.VIEW_SCHEDULE)
 def attendance_months_export(request: HttpRequest) -> HttpResponse:
     """The twelve months of the page, newest first: open, or closed and when."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
-        return _render_months(request, export_error=str(UNKNOWN_FORMAT))
-    membership = request.membership
+        return _render_months(request, export_error=exports.UNKNOWN_FORMAT)
     today = timezone.localdate()
-    months = selectors_attendance.recent_months(membership, today)
+    months = selectors_attendance.recent_months(request.membership, today)
     rows = (
         (
             services_attendance.month_label(month.first_day).capitalize(),
@@ -240,21 +237,16 @@ def attendance_months_export(request: HttpRequest) -> HttpResponse:
         )
         for month in months
     )
-    response, count = exports.export_response(
-        headers=[str(header) for header in MONTHS_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=MONTHS_HEADERS,
         rows=rows,
-        filename=exports.export_filename(f"mois-emargement-{membership.school.slug}", fmt, today),
-        fmt=fmt,
+        stem="mois-emargement",
         sheet_title=_("Mois d'émargement"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.attendance_months",
-        row_count=count,
-        fmt=fmt,
-        ip_address=client_ip(request),
+        day=today,
     )
-    return response
 
 
 RATES_HEADERS = (
@@ -291,32 +283,26 @@ def _rates_rows(state: dict) -> list[tuple]:
 def attendance_rates_export(request: HttpRequest) -> HttpResponse:
     """The attendance rates of the page's period, as the page shows them."""
     state = _rates_state(request)
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
         return render(
             request,
             "schedule/attendance/rates.html",
-            {**state, "export_error": str(UNKNOWN_FORMAT)},
+            {**state, "export_error": exports.UNKNOWN_FORMAT},
             status=400,
         )
-    membership = request.membership
     period = state["month"].strftime("%Y-%m") if state["month"] else state["start"].strftime("%Y")
-    response, count = exports.export_response(
-        headers=[str(header) for header in RATES_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=RATES_HEADERS,
         rows=_rates_rows(state),
-        filename=exports.export_filename(f"assiduite-{membership.school.slug}-{period}", fmt),
-        fmt=fmt,
+        stem="assiduite",
+        detail=period,
         sheet_title=_("Assiduité"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.attendance_rates",
-        row_count=count,
-        fmt=fmt,
         filters={"period": period},
-        ip_address=client_ip(request),
     )
-    return response
 
 
 def _month_view(request: HttpRequest, *, reopen: bool) -> HttpResponse:

@@ -174,16 +174,15 @@ EXPORT_HEADERS = (
 @school_view(Perm.MANAGE_WORKSHOP_TYPES)
 def workshop_types_export(request: HttpRequest) -> HttpResponse:
     """The school's workshop types as the page lists them (in use first)."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     if fmt is None:
         return _render(
             request,
             add_form=WorkshopTypeAddForm(prefix="add"),
-            errors=[_("Format d'export inconnu : choisissez XLSX ou CSV.")],
+            errors=[exports.UNKNOWN_FORMAT],
             row={},
             status=400,
         )
-    membership = request.membership
     rows = (
         (
             workshop_type.name,
@@ -191,23 +190,17 @@ def workshop_types_export(request: HttpRequest) -> HttpResponse:
             workshop_type.session_count,
             workshop_type.needs_computers,
         )
-        for workshop_type in selectors_sessions.workshop_types(membership)
+        for workshop_type in selectors_sessions.workshop_types(request.membership)
     )
-    response, count = exports.export_response(
-        headers=[str(header) for header in EXPORT_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=EXPORT_HEADERS,
         rows=rows,
-        filename=exports.export_filename(f"ateliers-{membership.school.slug}", fmt),
-        fmt=fmt,
+        stem="ateliers",
         sheet_title=_("Ateliers"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.workshop_types",
-        row_count=count,
-        fmt=fmt,
-        ip_address=client_ip(request),
     )
-    return response
 
 
 urlpatterns = [

@@ -17,7 +17,6 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.audit.services import client_ip
 from parcours.organisations.access import Perm, school_view
 from parcours.organisations.models import Membership
 from parcours.organisations.selectors import get_room, get_site
@@ -197,9 +196,6 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 
 # ------------------------------------------------------------------------------ exports
 
-UNKNOWN_FORMAT = gettext_lazy("Format d'export inconnu : choisissez XLSX ou CSV.")
-BAD_FILTERS = gettext_lazy("Corrigez les filtres avant d'exporter : rien n'a été exporté.")
-
 #: The week export: one row per session of the displayed week and filters.
 WEEK_HEADERS = (
     gettext_lazy("Date"),
@@ -243,33 +239,25 @@ def _week_filters(state: dict) -> dict:
 @school_view(Perm.VIEW_SCHEDULE)
 def week_export(request: HttpRequest) -> HttpResponse:
     """The displayed week's sessions (same week, filters and defaults as the page)."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     state = _week_state(request)
     if fmt is None:
-        return _render_week(request, state, export_error=str(UNKNOWN_FORMAT))
+        return _render_week(request, state, export_error=exports.UNKNOWN_FORMAT)
     if state["refused"]:
-        return _render_week(request, state, export_error=str(BAD_FILTERS))
-    membership: Membership = request.membership
+        return _render_week(request, state, export_error=exports.BAD_FILTERS)
     days = timetable.week_grid(state["sessions"], state["monday"])
     slots = [slot for day in days for slot in day.sessions]
-    response, count = exports.export_response(
-        headers=[str(header) for header in WEEK_HEADERS],
+    return exports.download(
+        request,
+        fmt=fmt,
+        headers=WEEK_HEADERS,
         rows=(_week_row(slot) for slot in slots),
-        filename=exports.export_filename(
-            f"planning-{membership.school.slug}", fmt, state["monday"]
-        ),
-        fmt=fmt,
+        stem="planning",
         sheet_title=_("Planning"),
-    )
-    exports.record_export(
-        membership=membership,
         action="export.week_sessions",
-        row_count=count,
-        fmt=fmt,
         filters=_week_filters(state),
-        ip_address=client_ip(request),
+        day=state["monday"],
     )
-    return response
 
 
 def _occupancy_headers(mondays: list[datetime.date]) -> list[str]:
@@ -299,34 +287,26 @@ def _occupancy_row(row: timetable.RoomOccupancy) -> list:
 @school_view(Perm.VIEW_SCHEDULE)
 def occupancy_export(request: HttpRequest) -> HttpResponse:
     """The rooms' occupancy as the page shows it: one row per room, hours and rate per week."""
-    fmt = exports.parse_format(request.GET.get("format"))
+    fmt = exports.requested_format(request)
     state = _occupancy_state(request)
     if fmt is None:
-        return _render_occupancy(request, state, export_error=str(UNKNOWN_FORMAT))
+        return _render_occupancy(request, state, export_error=exports.UNKNOWN_FORMAT)
     if state["refused"]:
-        return _render_occupancy(request, state, export_error=str(BAD_FILTERS))
-    membership: Membership = request.membership
-    response, count = exports.export_response(
-        headers=_occupancy_headers(state["mondays"]),
-        rows=(_occupancy_row(row) for row in state["rows"]),
-        filename=exports.export_filename(
-            f"occupation-salles-{membership.school.slug}", fmt, state["monday"]
-        ),
-        fmt=fmt,
-        sheet_title=_("Occupation des salles"),
-    )
+        return _render_occupancy(request, state, export_error=exports.BAD_FILTERS)
     filters = {"week": state["monday"].isoformat(), "weeks": state["weeks"]}
     if state["site"] is not None:
         filters["site"] = state["site"].pk
-    exports.record_export(
-        membership=membership,
-        action="export.room_occupancy",
-        row_count=count,
+    return exports.download(
+        request,
         fmt=fmt,
+        headers=_occupancy_headers(state["mondays"]),
+        rows=(_occupancy_row(row) for row in state["rows"]),
+        stem="occupation-salles",
+        sheet_title=_("Occupation des salles"),
+        action="export.room_occupancy",
         filters=filters,
-        ip_address=client_ip(request),
+        day=state["monday"],
     )
-    return response
 
 
 urlpatterns = [
