@@ -63,3 +63,10 @@ def test_the_index_points_to_the_document_and_the_docs(client):
     body = client.get("/api/v1/").json()
     assert body["openapi"] == "http://testserver/api/v1/openapi.json"
     assert body["docs"] == "http://testserver/api/v1/docs"
+
+
+def test_a_method_an_address_does_not_take_is_a_json_405(world, api_client):
+    response = api_client(world.members["director"]).delete("/api/v1/me")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "Méthode non permise à cette adresse."}
