@@ -47,6 +47,7 @@ from parcours.reporting.network import network_figures
 from parcours.reporting.periods import Period
 
 from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, FLAGSHIP_SLUG, OTHER_SCHOOL_SLUG, DemoAccount
+from .api_history import build_api
 from .audit_history import build_audit_sample
 from .companies_history import build_companies_history, delete_companies_history
 from .competency_history import (
@@ -1079,6 +1080,7 @@ def build_demo() -> DemoSummary:
     issue_demo_attestations(schools[FLAGSHIP_SLUG], flagship_director)
     build_privacy_history(schools[FLAGSHIP_SLUG], flagship_director)
     build_imports(schools[FLAGSHIP_SLUG], flagship_director)
+    build_api(schools[FLAGSHIP_SLUG])
     # Last, so that nothing the builder does afterwards adds to the director's journal.
     build_audit_sample(schools[FLAGSHIP_SLUG])
 

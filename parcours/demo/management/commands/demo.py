@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from parcours.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from parcours.demo.api_history import summary_line as api_summary_line
 from parcours.demo.builder import (
     ADMIN_EMAIL,
     NETWORK_NAME,
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             if flagship.outcomes:
                 lines.append(flagship.outcomes)
             lines.append(flagship.key_figures)
+        if api := api_summary_line():
+            lines.append(api)
         for line in lines:
             self.stdout.write(line)
 
