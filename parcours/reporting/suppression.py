@@ -17,16 +17,20 @@ Decisions, applied everywhere through the functions below:
 
 The school's own staff see exact figures on their pages; the CLI's JSON (run on the server by
 an administrator) prints exact figures too. The network's view and its spreadsheet go through
-:func:`network_table`, so the rule is applied in one place.
+:func:`network_table`; a funder's view of the school's key figures (web page, PDF, XLSX and
+``GET /api/v1/key-figures``) goes through :func:`funder_view`, so the rule is applied in one
+place for each.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from parcours.outcomes.rules import Rate, whole_percentage
 
+from .indicators import KeyFigures
 from .network import NetworkFigures
 
 THRESHOLD = 5
@@ -54,6 +58,34 @@ def suppress_pct(pct: Decimal | int | None, *counts: int | None) -> Pct:
     if any(is_small(count) for count in counts):
         return HIDDEN_PCT
     return pct
+
+
+def funder_view(figures: KeyFigures) -> dict[str, Any]:
+    """``figures.to_json()`` as a funder may see it: every count of people under the rule
+    (1 to 4 → ``"< 5"``), every percentage computed from such a count hidden (``"s"``).
+    Counts that are not people (sites, rooms, surface) and the funding amounts stay."""
+    data = figures.to_json()
+    trainees = figures.trainees
+    for name in ("under_26", "women", "minors", "qpv", "no_diploma", "rqth"):
+        share = getattr(figures, name)
+        data[f"{name}_pct"] = suppress_pct(data[f"{name}_pct"], share.count, trainees)
+    data["trainees"] = suppress(trainees)
+    for key in ("plie", "exits", "staff"):
+        data[key] = suppress(data[key])
+    data["funding_lines"] = {k: suppress(v) for k, v in data["funding_lines"].items()}
+    data["prescribers"] = {k: suppress(v) for k, v in data["prescribers"].items()}
+    headline = figures.headline
+    if headline is not None:
+        counted, successful = headline.rate.counted, headline.rate.successful
+        data["success_rate_pct"] = suppress_pct(data["success_rate_pct"], counted, successful)
+        data["successful_exits"] = suppress(successful)
+    for row in data["by_definition"]:
+        row["success_rate_pct"] = suppress_pct(
+            row["success_rate_pct"], row["exits"], row["successful_exits"]
+        )
+        for key in ("exits", "excluded", "successful_exits"):
+            row[key] = suppress(row[key])
+    return data
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@
   form accepts (``year``, or ``date_from`` and ``date_to``; this year by default) and
   serialises like the CLI (``KeyFigures.to_json``). Funding agreements follow the web page's
   rule (the direction sees them all, a funder its own, others none). For funder tokens every
-  count of people goes through the small-cell rule (``reporting.suppression``: 1 to 4 → "< 5",
-  a percentage computed from such a count → "s"), as for the network.
+  count of people goes through the small-cell rule (``reporting.suppression.funder_view``, as
+  on the web page: 1 to 4 → "< 5", a percentage computed from such a count → "s").
 - ``GET /network/key-figures`` is the network page's table (``network_figures`` then
   ``suppression.network_table``: every count of people under the small-cell rule).
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,16 +26,15 @@ from parcours.organisations.access import Perm
 from parcours.organisations.models import Role
 from parcours.organisations.selectors import get_network, sites_for
 from parcours.reporting.forms import ReportPeriodForm
-from parcours.reporting.indicators import KeyFigures, key_figures
+from parcours.reporting.indicators import key_figures
 from parcours.reporting.network import network_figures
 from parcours.reporting.periods import MAX_YEAR, MIN_YEAR, Period
 from parcours.reporting.suppression import (
     PublishedRate,
     PublishedRow,
     PublishedShare,
+    funder_view,
     network_table,
-    suppress,
-    suppress_pct,
 )
 from parcours.reporting.views.key_figures import _visible as visible_figures
 from parcours.reporting.views.network import YearForm
@@ -128,31 +126,6 @@ def _num(value: Decimal | float | int | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _suppressed(figures: KeyFigures, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` (``figures.to_json()``) as funder and network accounts may see it."""
-    trainees = figures.trainees
-    for name in ("under_26", "women", "minors", "qpv", "no_diploma", "rqth"):
-        share = getattr(figures, name)
-        data[f"{name}_pct"] = suppress_pct(data[f"{name}_pct"], share.count, trainees)
-    data["trainees"] = suppress(trainees)
-    for key in ("plie", "exits", "staff"):
-        data[key] = suppress(data[key])
-    data["funding_lines"] = {k: suppress(v) for k, v in data["funding_lines"].items()}
-    data["prescribers"] = {k: suppress(v) for k, v in data["prescribers"].items()}
-    headline = figures.headline
-    if headline is not None:
-        counted, successful = headline.rate.counted, headline.rate.successful
-        data["success_rate_pct"] = suppress_pct(data["success_rate_pct"], counted, successful)
-        data["successful_exits"] = suppress(successful)
-    for row in data["by_definition"]:
-        row["success_rate_pct"] = suppress_pct(
-            row["success_rate_pct"], row["exits"], row["successful_exits"]
-        )
-        for key in ("exits", "excluded", "successful_exits"):
-            row[key] = suppress(row[key])
-    return data
-
-
 @router.get(
     "/key-figures",
     response=KeyFiguresOut,
@@ -180,11 +153,9 @@ def school_key_figures(request: HttpRequest, params: Query[KeyFiguresParams]) ->
         _refuse(form)
     site = form.report_site()
     figures = visible_figures(request, key_figures(membership.school, form.report_period(), site))
-    out = figures.to_json()
-    out.update(site_id=site.pk if site else None, small_cells_hidden=False)
-    if membership.role == Role.FUNDER:
-        out = _suppressed(figures, out)
-        out["small_cells_hidden"] = True
+    funder = membership.role == Role.FUNDER
+    out = funder_view(figures) if funder else figures.to_json()
+    out.update(site_id=site.pk if site else None, small_cells_hidden=funder)
     return out
 
 

@@ -6,6 +6,10 @@ percentages for the screen (``outcomes.rules.whole_percentage`` / ``Rate.rounded
 the figures into charts. Aggregates only, no personal data: any staff member may see them
 (``VIEW_KEY_FIGURES``). A bad period gets a French message and status 400, never a 500.
 
+A funder (``Role.FUNDER``) reads another, simpler version of the page, the PDF and the XLSX:
+tables built from ``suppression.funder_view`` (counts of 1 to 4 people shown as "< 5",
+percentages computed from them as "s"), no charts, no competency progress.
+
 Queries: a constant number per request, whatever the school's size.
 """
 
@@ -22,11 +26,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from parcours.organisations.access import Perm, has_perm, school_view
 from parcours.organisations.models import Role
 from parcours.organisations.selectors import sites_for
 from parcours.outcomes.rules import whole_percentage
+from parcours.pathways.exports import workbook_response
 from parcours.pdf import render_pdf
 
 from .. import charts
@@ -34,6 +40,7 @@ from ..competencies import SchoolProgress, school_progress
 from ..exports import key_figures_workbook, workbook_bytes
 from ..forms import ReportPeriodForm
 from ..indicators import KeyFigures, Share, key_figures
+from ..suppression import HIDDEN_PCT, funder_view
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -272,6 +279,137 @@ def _bad_request(form: ReportPeriodForm) -> HttpResponse:
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
+# ------------------------------------------------------------------------------ funders
+
+_SHARES = (
+    ("women", _lazy("Femmes")),
+    ("under_26", _lazy("Moins de 26 ans à l'entrée")),
+    ("minors", _lazy("Mineur·es à l'entrée")),
+    ("qpv", _lazy("Résidant en quartier prioritaire (QPV) à l'entrée")),
+    ("no_diploma", _lazy("Sans diplôme (infra niveau 3)")),
+    ("rqth", _lazy("Reconnaissance de travailleur handicapé (RQTH)")),
+)
+
+
+def _is_funder(request: HttpRequest) -> bool:
+    return request.membership.role == Role.FUNDER
+
+
+def _pct_cell(value) -> str:
+    """A percentage of ``funder_view`` for the screen: "12,5 %", "s" (hidden) or "—"."""
+    if value is None:
+        return "—"
+    if value == HIDDEN_PCT:
+        return HIDDEN_PCT
+    return f"{value} %".replace(".", ",")
+
+
+def _funder_context(request: HttpRequest, form: ReportPeriodForm) -> dict:
+    """The funder's figures: only what ``funder_view`` returns, with French labels."""
+    period, site = form.report_period(), form.report_site()
+    figures = _visible(request, key_figures(request.membership.school, period, site))
+    data = funder_view(figures)
+    return {
+        "data": data,
+        "school_name": figures.school_name,
+        "period": period,
+        "site": site,
+        "shares": [(label, _pct_cell(data[f"{name}_pct"])) for name, label in _SHARES],
+        "prescribers": [(row.label, data["prescribers"][row.code]) for row in figures.prescribers],
+        "funding_lines": [
+            (line.label, data["funding_lines"][line.code]) for line in figures.funding_lines
+        ],
+        "definitions": [
+            {**row, "pct": _pct_cell(row["success_rate_pct"])} for row in data["by_definition"]
+        ],
+        "success_pct": _pct_cell(data["success_rate_pct"]),
+        "query": form.query(),
+        "printed_on": timezone.localdate(),
+    }
+
+
+def _funder_sheets(context: dict) -> list:
+    """The funder's XLSX: label/value sheets from the same suppressed figures."""
+    data = context["data"]
+    note = _(
+        "Les effectifs de 1 à 4 personnes sont masqués (« < 5 ») ; « s » : pourcentage masqué."
+    )
+    summary = [
+        (_("École"), context["school_name"]),
+        (_("Site"), context["site"].name if context["site"] else _("Tous les sites")),
+        (_("Période"), context["period"].label),
+        (_("Stagiaires accueilli·es"), data["trainees"]),
+        (_("Stagiaires PLIE"), data["plie"]),
+        (_("Sorties"), data["exits"]),
+        (_("Sorties réussies"), data["successful_exits"]),
+        (_("Taux de sorties réussies (%)"), data["success_rate_pct"]),
+        (_("Définition retenue"), data["headline_definition"]),
+        (_("Salarié·es (fin de période)"), data["staff"]),
+        (_("Sites"), data["sites"]),
+        (_("Salles"), data["rooms"]),
+        (_("Salles informatiques"), data["computer_rooms"]),
+        (_("Surface (m²)"), data["surface_m2"]),
+        (_("Note"), note),
+    ]
+    shares = [(label, data[f"{name}_pct"]) for name, label in _SHARES]
+    definitions = [
+        (
+            row["definition"],
+            row["exits"],
+            row["excluded"],
+            row["successful_exits"],
+            row["success_rate_pct"],
+        )
+        for row in data["by_definition"]
+    ]
+    funding = [
+        (row["funder"], row["year"], row["purpose"], row["amount_eur"], row["partner_since"])
+        for row in data["funding"]
+    ] or [(_("Aucune convention de financement sur la période."),)]
+    return [
+        (_("Chiffres clés"), [_("Indicateur"), _("Valeur")], summary),
+        (_("Profil"), [_("Indicateur"), _("Part (%)")], shares),
+        (_("Prescripteurs"), [_("Prescripteur"), _("Stagiaires")], context["prescribers"]),
+        (_("Dispositifs"), [_("Dispositif"), _("Stagiaires")], context["funding_lines"]),
+        (
+            _("Sorties"),
+            [_("Définition"), _("Retenues"), _("Exclues"), _("Réussies"), _("Taux (%)")],
+            definitions,
+        ),
+        (
+            _("Financements"),
+            [_("Financeur"), _("Année"), _("Objet"), _("Montant (€)"), _("Partenaire depuis")],
+            funding,
+        ),
+    ]
+
+
+def _funder_page(request: HttpRequest, form: ReportPeriodForm) -> HttpResponse:
+    context = _funder_context(request, form)
+    context.update(_year_links(form, context), form=form)
+    return render(request, "reporting/key_figures/funder.html", context)
+
+
+def _funder_pdf(request: HttpRequest, form: ReportPeriodForm) -> HttpResponse:
+    context = _funder_context(request, form)
+    pdf = render_pdf("reporting/key_figures/funder_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = _filename(request.membership.school.slug, context, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _funder_xlsx(request: HttpRequest, form: ReportPeriodForm) -> HttpResponse:
+    context = _funder_context(request, form)
+    name = _filename(request.membership.school.slug, context, "xlsx")
+    response, _count = workbook_response(sheets=_funder_sheets(context), filename=name)
+    return response
+
+
+# ------------------------------------------------------------------------------ views
+
+
 @school_view(Perm.VIEW_KEY_FIGURES)
 def key_figures_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
@@ -279,6 +417,8 @@ def key_figures_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "reporting/key_figures/page.html", {"form": form, "figures": None}, status=400
         )
+    if _is_funder(request):
+        return _funder_page(request, form)
     context = _context(request, form)
     context.update(
         _year_links(form, context),
@@ -293,6 +433,8 @@ def key_figures_pdf(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return _bad_request(form)
+    if _is_funder(request):
+        return _funder_pdf(request, form)
     context = _context(request, form)
     context["school"] = request.membership.school
     pdf = render_pdf("reporting/key_figures/pdf.html", context)
@@ -308,6 +450,8 @@ def key_figures_xlsx(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if form.is_bound and not form.is_valid():
         return _bad_request(form)
+    if _is_funder(request):
+        return _funder_xlsx(request, form)
     school, period, site = request.membership.school, form.report_period(), form.report_site()
     figures = _visible(request, key_figures(school, period, site))
     book = key_figures_workbook(
