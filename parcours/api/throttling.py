@@ -1,8 +1,10 @@
 """Rate limits of the API, read from the settings at each request (tests may lower them):
 
-- ``PARCOURS_API_RATE`` (default ``600/min``): requests per token;
+- ``PARCOURS_API_RATE`` (default ``600/min``): requests per account, whatever token it uses
+  (creating more tokens does not raise the limit);
 - ``PARCOURS_API_ANON_RATE`` (default ``60/min``): failed authentications per client address
-  (no token, an unknown, revoked or expired one) — beyond it, 429 even before checking.
+  (no token, an unknown, revoked or expired one) — beyond it, failures answer 429; a valid
+  token is never refused for its address.
 
 Both count in the Django cache. Beyond a limit the answer is 429 with ``Retry-After``.
 """
@@ -27,7 +29,7 @@ def _parse(rate: str | None) -> tuple[int, int] | None:
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per token (sliding window, ninja's algorithm), rate from the settings."""
+    """Requests per account (sliding window, ninja's algorithm), rate from the settings."""
 
     scope = "api_token"
 
@@ -45,7 +47,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = getattr(request, "auth", None)
         if token is None:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        return self.cache_format % {"scope": self.scope, "ident": token.membership.user_id}
 
 
 def _failure_key(request) -> str:

@@ -173,6 +173,32 @@ def _fit(cells: list, width: int) -> list:
 # ------------------------------------------------------------------------------- XLSX
 
 
+#: What an XLSX (a zip archive) may hold once unzipped, in all and per part: a few MB of
+#: compressed XML can otherwise unzip to gigabytes in the web process (a "zip bomb").
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def _refuse_zip_bomb(data: bytes, refused: str) -> None:
+    """Refuse a workbook whose parts would unzip beyond :data:`MAX_UNZIPPED_BYTES` or with a
+    compression ratio no real spreadsheet has — read from the archive's directory, before
+    anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused(refused) from None
+    total = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise FileRefused(
+            _(
+                "Le classeur est trop volumineux une fois décompressé : enregistrez-le en CSV "
+                "ou découpez-le en plusieurs fichiers."
+            )
+        )
+
+
 def _read_xlsx(data: bytes) -> Table:
     import openpyxl
 
@@ -180,6 +206,7 @@ def _read_xlsx(data: bytes) -> Table:
         "Le fichier n'est pas un classeur XLSX lisible : ouvrez-le dans votre tableur "
         "et enregistrez-le au format « Classeur Excel (.xlsx) »."
     )
+    _refuse_zip_bomb(data, refused)
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False

@@ -7,7 +7,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_the_token_rate_limit_answers_429_with_retry_after(world, api_client, settings):
+def test_the_rate_limit_counts_per_account_and_answers_429_with_retry_after(
+    world, api_client, settings
+):
     settings.PARCOURS_API_RATE = "3/min"
     client = api_client(world.members["director"])
     assert [client.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 200]
@@ -15,7 +17,9 @@ def test_the_token_rate_limit_answers_429_with_retry_after(world, api_client, se
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
     assert response.json()["detail"].startswith("Trop de requêtes")
-    # Another token has its own count.
+    # A second token of the same account shares the count: more tokens, no more requests.
+    assert api_client(world.members["director"]).get("/api/v1/me").status_code == 429
+    # Another account has its own count.
     assert api_client(world.members["referent"]).get("/api/v1/me").status_code == 200
 
 
@@ -26,8 +30,10 @@ def test_failed_authentications_are_limited_per_address(world, api_client, setti
     response = anonymous.get("/api/v1/me")
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
-    # From that address, even a good token waits (nothing to learn by guessing on).
-    assert api_client(world.members["director"]).get("/api/v1/me").status_code == 429
+    # A valid token from the same address is not refused (one shared office address).
+    assert api_client(world.members["director"]).get("/api/v1/me").status_code == 200
+    # And the failures stay refused.
+    assert anonymous.get("/api/v1/me").status_code == 429
 
 
 def test_no_limit_when_the_setting_is_empty(world, api_client, settings):

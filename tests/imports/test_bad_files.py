@@ -69,6 +69,34 @@ def test_garbage_zip_named_xlsx(setup):
     assert only(refused(setup, data, "faux.xlsx")) == Problem(None, None, GARBAGE_XLSX)
 
 
+def test_a_workbook_that_unzips_to_gigabytes_is_refused_before_unzipping(setup):
+    """A "zip bomb": a real workbook whose sheet is padded with one huge run of spaces (a few
+    hundred KB compressed, 300 MB unzipped). It is refused from the archive's directory."""
+    import io
+    import zipfile
+
+    sound = xlsx_bytes([row()])
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(sound)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for entry in source.infolist():
+            target.writestr(entry, source.read(entry))
+        with target.open("xl/padding.xml", "w", force_zip64=True) as padding:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(300):
+                padding.write(chunk)
+    data = bomb.getvalue()
+    assert len(data) < 1024 * 1024
+    assert only(refused(setup, data, "bombe.xlsx")) == Problem(
+        None,
+        None,
+        "Le classeur est trop volumineux une fois décompressé : enregistrez-le en CSV ou "
+        "découpez-le en plusieurs fichiers.",
+    )
+
+
 def test_empty_file(setup):
     assert only(refused(setup, b"")) == Problem(None, None, "Le fichier est vide.")
     assert only(refused(setup, b"\r\n  \n")) == Problem(None, None, "Le fichier est vide.")
