@@ -311,6 +311,7 @@ PARCOURS_PAGE_SIZE = 50
 PARCOURS_IMPORT_IN_THREAD = env_bool("PARCOURS_IMPORT_IN_THREAD", True)
 
 # The REST API (/api/v1/, docs/api.md): requests per account (all its tokens), and failed
-# authentications per client address, over a window (``N/s``, ``N/min``, ``N/hour``, ``N/day``); empty: no limit.
+# authentications per client address, over a window (``N/s``, ``N/min``, ``N/hour``,
+# ``N/day``); empty: no limit.
 PARCOURS_API_RATE = os.environ.get("PARCOURS_API_RATE", "600/min") or None
 PARCOURS_API_ANON_RATE = os.environ.get("PARCOURS_API_ANON_RATE", "60/min") or None

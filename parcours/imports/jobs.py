@@ -2,8 +2,8 @@
 
 ``start`` hands the job to a daemon thread once the current transaction has committed (the
 thread reads the job through its own database connection). The thread calls the import
-service with a progress callback that saves the progress on the job's row every
-:data:`PROGRESS_STEP` rows while the service reads and checks the file (outside its write
+service with a progress callback that saves each progress the service reports (every
+200 rows, and once all rows are read) while it reads and checks the file (outside its write
 transaction, so the page's polling sees it); while the service writes (one transaction) the
 page shows "Enregistrement…". Whatever happens, the run ends the job (checked, refused,
 imported or failed with a French message: nothing about the file goes to the logs), deletes
@@ -31,7 +31,6 @@ from .services_jobs import delete_file
 logger = logging.getLogger(__name__)
 
 #: The job's row is updated every this many rows (and at the last one).
-PROGRESS_STEP = 200
 #: At most this many problems are kept in the report (the count is kept whole).
 MAX_STORED_PROBLEMS = 2000
 
@@ -59,18 +58,15 @@ def _thread_main(*args) -> None:
 
 @dataclass
 class _Progress:
-    """The service's ``progress(done, total)``: saved every ``PROGRESS_STEP`` rows."""
+    """The service's ``progress(done, total)``: saved as the service reports it (it reports
+    every few hundred rows), except inside its write transaction."""
 
     job_id: int
     depth: int = field(default_factory=lambda: len(connection.atomic_blocks))
-    last: int = -PROGRESS_STEP
 
     def __call__(self, done: int, total: int) -> None:
         if len(connection.atomic_blocks) > self.depth:
             return  # inside the service's write transaction: the page could not see it
-        if done - self.last < PROGRESS_STEP and done < total:
-            return
-        self.last = done
         try:
             ImportJob.objects.filter(pk=self.job_id).update(
                 progress_done=done, progress_total=total, updated_at=timezone.now()

@@ -375,14 +375,22 @@ def test_the_progress_fragment_while_checking(world):
     assert "Import terminé" in fragment and "hx-trigger" not in fragment
 
 
-def test_progress_is_saved_every_step_and_at_the_end(world, django_assert_num_queries):
+def test_progress_is_saved_as_reported_but_not_inside_the_write_transaction(
+    world, django_assert_num_queries
+):
+    """The service reports every 200 rows (tests/imports/test_import.py); the job saves each
+    report, except those made inside the service's write transaction (nobody could see them)."""
+    from django.db import transaction
+
     job = world.objects["import_job"]
     progress = jobs._Progress(job.pk)
-    with django_assert_num_queries(4):  # rows 0, 200, 400 and the last
-        for done in range(0, 451):
-            progress(done, 450)
+    with django_assert_num_queries(3):
+        for done in (0, 200, 250):
+            progress(done, 500)
+    with django_assert_num_queries(0), transaction.atomic():
+        progress(500, 500)
     job.refresh_from_db()
-    assert (job.progress_done, job.progress_total) == (450, 450)
+    assert (job.progress_done, job.progress_total) == (250, 500)
 
 
 # ------------------------------------------------------------------------------ the list
@@ -410,3 +418,37 @@ def test_empty_history(world):
     page = world.client_for("director").get(_home(world)).content.decode()
     assert "Aucun import pour l'instant." in page
     assert "<code>date_naissance</code>" in page  # the column layout
+
+
+def test_the_page_shows_the_writing_phase_whatever_the_row_count(world, monkeypatch):
+    """250 rows (not a multiple of the service's 200-row step): when the service starts
+    writing, the job's saved progress already says every row is read, so the page shows
+    « Enregistrement… » (the review found it stuck at 40 %)."""
+    import string
+
+    from parcours.imports import services
+
+    letters = string.ascii_uppercase
+    rows = [
+        f"Lot{letters[n // 26]}{letters[n % 26]};Léa;12/03/2001;F;;;63000;Clermont-Ferrand;;3;"
+        "mission_locale;Mission Locale Alpha;non;Site Alpha;05/09/2019;;;"
+        for n in range(250)
+    ]
+    client = world.client_for("director")
+    client.post(_home(world), {"file": csv_file(rows)})
+    job = ImportJob.objects.filter(school=world.school).latest("pk")
+    assert job.status == ImportStatus.CHECKED, job.report
+
+    seen = {}
+    real_write = services._write
+
+    def watching_write(**kwargs):
+        seen["job"] = ImportJob.objects.get(pk=job.pk)  # what the polling page reads now
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(services, "_write", watching_write)
+    client.post(reverse("imports:job_import", args=[world.school.slug, job.pk]))
+    during = seen["job"]
+    assert (during.progress_done, during.progress_total) == (250, 500)
+    assert during.saving
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
