@@ -387,7 +387,7 @@ def test_progress_is_saved_as_reported_but_not_inside_the_write_transaction(
     with django_assert_num_queries(3):
         for done in (0, 200, 250):
             progress(done, 500)
-    with django_assert_num_queries(0), transaction.atomic():
+    with transaction.atomic(), django_assert_num_queries(0):
         progress(500, 500)
     job.refresh_from_db()
     assert (job.progress_done, job.progress_total) == (250, 500)
