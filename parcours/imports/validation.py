@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -735,6 +735,24 @@ def plan_import(school: School, records: list[Record]) -> tuple[Plan, list[Probl
             plan.person_ids[key] = stored_people[key]
     plan.people_matched = len(plan.person_ids)
 
+    # Stays already imported whose person has since been anonymised (past the school's
+    # retention): the name is gone, but the stay keeps its site, entry date, the person's year
+    # of birth and gender. Such rows are matched, not imported again — re-importing a file
+    # must never count the same stay twice in the figures. Several people of one cohort may
+    # share that key: it is counted, so N anonymised stays match at most N rows (in file
+    # order) and any more are new stays.
+    unmatched = [r for r in records if r.person_key not in plan.person_ids]
+    anonymised_stays: Counter[tuple] = Counter()
+    if unmatched:
+        anonymised_stays = Counter(
+            (site_id, entry, birth.year, gender)
+            for site_id, entry, birth, gender in Enrolment.objects.filter(
+                school=school,
+                person__anonymised_at__isnull=False,
+                entry_date__in={r.entry_date for r in unmatched},
+            ).values_list("site_id", "entry_date", "person__birth_date", "person__gender")
+        )
+
     # Their enrolments and exits (one query).
     stored: dict[int, list[StoredEnrolment]] = defaultdict(list)
     matched_people = set(plan.person_ids.values())
@@ -764,6 +782,7 @@ def plan_import(school: School, records: list[Record]) -> tuple[Plan, list[Probl
     by_person: dict[tuple, list[Record]] = defaultdict(list)
     for record in records:
         by_person[record.person_key].append(record)
+    anonymised_rows: set[int] = set()
     for key, rows_ in by_person.items():
         rows_.sort(key=lambda r: (r.entry_date, r.row))
         person_id = plan.person_ids.get(key)
@@ -786,6 +805,17 @@ def plan_import(school: School, records: list[Record]) -> tuple[Plan, list[Probl
             seen_entries[record.entry_date] = record
             existing = mine.get(record.entry_date)
             end = record.end
+            stay_key = (
+                plan.site_ids.get(C.fold(record.site)),
+                record.entry_date,
+                record.birth_date.year,
+                record.gender,
+            )
+            if person_id is None and anonymised_stays[stay_key] > 0:
+                anonymised_stays[stay_key] -= 1
+                plan.enrolments_matched += 1
+                anonymised_rows.add(record.row)
+                continue
             if existing is not None:
                 if existing.exit is not None and record.exit_date:
                     if existing.exit != _stored_exit(record):
@@ -824,10 +854,16 @@ def plan_import(school: School, records: list[Record]) -> tuple[Plan, list[Probl
             if stay[1] > latest[1]:
                 latest = stay
 
-    # New people take the identity of their latest row.
+    # New people take the identity of their latest row (a person whose every row is a stay
+    # already imported and anonymised is not created again).
     for key, rows_ in by_person.items():
-        if key not in plan.person_ids:
-            plan.new_people[key] = max(rows_, key=lambda r: (r.entry_date, r.row))
+        if key in plan.person_ids:
+            continue
+        new_rows = [r for r in rows_ if r.row not in anonymised_rows]
+        if new_rows:
+            plan.new_people[key] = max(new_rows, key=lambda r: (r.entry_date, r.row))
+        else:
+            plan.people_matched += 1
 
     problems += _check_new_exits(plan.new_exits)
     return plan, problems

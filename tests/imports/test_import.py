@@ -375,3 +375,38 @@ def test_empty_columns_at_the_end_are_ignored(setup):
     data = csv_bytes([row()], header=[*BASE_HEADER, "", ""])
     report = run(setup, data)
     assert report.ok and report.enrolments_created == 1
+
+
+def test_reimporting_after_the_retention_run_does_not_bring_the_stays_back(setup):
+    """Stays imported, then anonymised by the retention run (past the school's retention):
+    re-importing the same file matches them on site, entry date, year of birth and gender —
+    nobody is created again, so no year's figures count them twice (found in review)."""
+    from parcours.privacy.services import anonymise_expired
+
+    rows = [
+        person(1, date_naissance="14/03/1994", date_entree="05/09/2012", date_sortie="15/03/2013"),
+        person(
+            2,
+            date_naissance="02/11/1993",
+            date_entree="05/09/2012",
+            date_sortie="20/04/2013",
+            sortie_type="formation",
+            sortie_duree_mois="6",
+        ),
+    ]
+    data = csv_bytes(rows)
+    assert run(setup, data).written
+    assert anonymise_expired() == 2
+    assert Person.objects.filter(school=setup.school, anonymised_at__isnull=False).count() == 2
+    before = counts()
+    again = run(setup, data)
+    assert again.ok and not again.written
+    assert counts() == before
+    assert (again.people_created, again.enrolments_created, again.exits_created) == (0, 0, 0)
+    assert (again.people_matched, again.enrolments_matched) == (2, 2)
+
+    # A stay that was not imported before is still imported (with its person), even when it
+    # shares site, entry day, year of birth and gender with an anonymised one (a cohort).
+    new = person(3, date_naissance="14/03/1994", date_entree="05/09/2012", date_sortie="15/03/2013")
+    third = run(setup, csv_bytes([*rows, new]))
+    assert third.written and (third.people_created, third.enrolments_created) == (1, 1)
