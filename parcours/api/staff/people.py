@@ -37,6 +37,7 @@ from .schemas import (
     PathId,
     PersonFilters,
     PersonOut,
+    PersonSummaryOut,
 )
 
 router = Router()
@@ -44,7 +45,7 @@ router = Router()
 
 @router.get(
     "/people",
-    response=Page[PersonOut],
+    response=Page[PersonSummaryOut],
     auth=requires(Perm.VIEW_PERSONAL_DATA),
     summary="Rechercher des personnes",
 )

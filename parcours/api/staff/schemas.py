@@ -46,14 +46,15 @@ class Ref(Schema):
 # ------------------------------------------------------------------------------ people
 
 
-class PersonOut(Schema):
+class PersonSummaryOut(Schema):
+    """A person in a list: no e-mail or phone (the list is not a way to copy the school's
+    contacts in bulk; read one person for them, as on the web)."""
+
     id: int
     last_name: str
     first_name: str
     birth_date: datetime.date
     gender: str = Field(description="F ou M.")
-    email: str
-    phone: str = Field(description="Format international E.164 (+33…), vide si aucun.")
     postcode: str
     commune: str
     anonymised: bool
@@ -62,6 +63,11 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_anonymised(person) -> bool:
         return person.anonymised_at is not None
+
+
+class PersonOut(PersonSummaryOut):
+    email: str
+    phone: str = Field(description="Format international E.164 (+33…), vide si aucun.")
 
 
 class PersonFilters(DateRange):

@@ -36,6 +36,17 @@ def test_staff_with_candidate_pages_read_trainees_and_candidates(world, call):
     assert body["anonymised"] is False
 
 
+def test_contacts_are_in_one_persons_page_not_in_the_list(world, call):
+    """The list is no way to copy the school's contacts in bulk (review): e-mail and phone
+    come with one person, as on the web."""
+    trainee = world.objects["enrolment"].person
+    Person.objects.filter(pk=trainee.pk).update(email="lea@example.org", phone="+33612345678")
+    rows = call("director", "get", "/people?page_size=200").json()["results"]
+    assert rows and all("email" not in row and "phone" not in row for row in rows)
+    body = call("director", "get", f"/people/{trainee.pk}").json()
+    assert (body["email"], body["phone"]) == ("lea@example.org", "+33612345678")
+
+
 def test_company_relations_read_trainees_but_not_candidates(world, call):
     """The web shows them the trainee pages, not the candidate pages."""
     trainee = world.objects["enrolment"].person
