@@ -40,6 +40,7 @@ def test_a_prescriber_creates_uses_and_revokes_a_token(
 
     page.get_by_label("Nom du jeton").fill("Logiciel de la Mission Locale")
     page.get_by_label("Durée de validité").select_option(label="90 jours")
+    page.get_by_label("Votre mot de passe actuel").fill(demo_password)
     page.get_by_role("button", name="Créer le jeton").click()
     expect(
         page.get_by_text("Copiez-le maintenant : il ne sera plus jamais affiché.")

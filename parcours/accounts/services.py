@@ -168,6 +168,11 @@ def purge_login_records(*, now: datetime.datetime | None = None) -> int:
 
 
 def record_password_change(*, user: User, action: str, ip_address: str | None = None) -> None:
-    """Audit a password change (``account.password.change``) or reset (``...reset``)."""
+    """Audit a password change (``account.password.change``) or reset (``...reset``), and
+    revoke the user's API tokens (minted by whoever knew the old password, they must not
+    outlive it)."""
+    from parcours.api.services import revoke_all_for_user
+
     with transaction.atomic():
         _audit(actor=user, user=user, action=action, ip_address=ip_address)
+        revoke_all_for_user(user=user)

@@ -40,8 +40,19 @@ class TokenCreateForm(forms.Form):
         error_messages={"invalid_choice": _("Choisissez l'une des durées proposées.")},
     )
 
-    def __init__(self, *args, memberships, **kwargs):
+    password = forms.CharField(
+        label=_("Votre mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_(
+            "Un jeton ouvre l'API sans double authentification : votre mot de passe confirme "
+            "que c'est bien vous."
+        ),
+    )
+
+    def __init__(self, *args, memberships, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         from parcours.organisations.models import Membership
 
         self.fields["membership"].queryset = Membership.objects.filter(
@@ -54,6 +65,12 @@ class TokenCreateForm(forms.Form):
 
     def clean_membership(self):
         return self.cleaned_data.get("membership") or self.only
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mot de passe incorrect : aucun jeton n'a été créé."))
+        return password
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()

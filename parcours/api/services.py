@@ -96,3 +96,17 @@ def revoke_token(*, actor, token: ApiToken, now: datetime.datetime | None = None
         changes={"membership": token.membership_id},
     )
     return token
+
+
+def revoke_all_for_user(*, user, actor=None) -> int:
+    """Revoke every token of ``user`` still in force (their password changed or was reset: a
+    token minted by whoever knew the old one must not outlive it); each is audited."""
+    now = timezone.now()
+    tokens = list(
+        ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True).select_related(
+            "membership__school"
+        )
+    )
+    for token in tokens:
+        revoke_token(actor=actor or user, token=token, now=now)
+    return len(tokens)

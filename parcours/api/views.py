@@ -25,7 +25,7 @@ from .forms import TokenCreateForm
 def tokens(request: HttpRequest) -> HttpResponse:
     """The user's tokens, and the form creating one (its secret is shown on the answer, once)."""
     memberships = list(request.memberships)
-    form = TokenCreateForm(request.POST or None, memberships=memberships)
+    form = TokenCreateForm(request.POST or None, memberships=memberships, user=request.user)
     created, status = None, 200
     if request.method == "POST" and memberships:
         if form.is_valid():
@@ -40,7 +40,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error)
                 status = 400
             else:
-                form = TokenCreateForm(memberships=memberships)
+                form = TokenCreateForm(memberships=memberships, user=request.user)
         else:
             status = 400
     return render(

@@ -3,14 +3,17 @@ API with ``curl`` right after ``parcours demo``.
 
 Its secret is PUBLIC (written here and printed by the demo): it exists only in the demo
 database, which must never hold real data. Real tokens are random and shown once
-(parcours/api/services.py); this one is set after creation, the way the demo dates its
-history after the fact.
+(parcours/api/services.py); this one is written directly, as the demo writes its history.
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from parcours.api.models import PREFIX_LENGTH, ApiToken
-from parcours.api.services import create_token, hash_secret
+from parcours.api.services import DEFAULT_LIFETIME_DAYS, hash_secret
 from parcours.organisations.models import Membership, Role, School
 
 #: Demo only — never a real token.
@@ -28,10 +31,20 @@ def build_api(school: School) -> ApiToken | None:
     )
     if membership is None:
         return None
-    token = create_token(actor=membership.user, membership=membership, name=DEMO_TOKEN_NAME).token
-    ApiToken.objects.filter(pk=token.pk).update(
-        key_prefix=DEMO_API_SECRET[:PREFIX_LENGTH], key_hash=hash_secret(DEMO_API_SECRET)
+    # Written as history, like the rest of the demo: no audit event (it would be falsely
+    # dated; the journal's sample is audit_history.py's).
+    now = timezone.now()
+    token = ApiToken(
+        membership=membership,
+        name=DEMO_TOKEN_NAME,
+        key_prefix=DEMO_API_SECRET[:PREFIX_LENGTH],
+        key_hash=hash_secret(DEMO_API_SECRET),
+        created_at=now,
+        created_by=membership.user,
+        expires_at=now + datetime.timedelta(days=DEFAULT_LIFETIME_DAYS),
     )
+    token.full_clean()
+    token.save()
     return token
 
 

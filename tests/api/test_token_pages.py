@@ -10,7 +10,7 @@ from parcours.api.models import ApiToken
 from parcours.api.services import hash_secret
 from parcours.audit.models import AuditEvent
 
-from ..factories import MembershipFactory
+from ..factories import TEST_PASSWORD, MembershipFactory
 from ..utils import page_text
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,9 @@ def test_create_a_token_and_see_its_secret_once(world):
     client = world.client_for("director")
     page = page_text(client.get(PAGE))
     assert "Accès à l'API" in page and "Créer un jeton" in page
-    response = client.post(PAGE, {"name": "Tableur de suivi", "lifetime_days": "90"})
+    response = client.post(
+        PAGE, {"name": "Tableur de suivi", "lifetime_days": "90", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
     created = response.context["created"]
@@ -58,6 +60,11 @@ def test_the_account_page_links_to_it(world):
         ({"name": "x" * 81, "lifetime_days": "365"}, "au plus 80 caractères"),
         ({"name": "Script", "lifetime_days": "3650"}, "Choisissez l'une des durées proposées."),
         ({"name": "Script", "lifetime_days": "abc"}, "Choisissez l'une des durées proposées."),
+        (
+            {"name": "Script", "lifetime_days": "365", "password": "pas le bon"},
+            "Mot de passe incorrect : aucun jeton n'a été créé.",
+        ),
+        ({"name": "Script", "lifetime_days": "365", "password": ""}, "Ce champ est obligatoire."),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(world, data, message):
@@ -81,7 +88,15 @@ def test_a_user_with_several_memberships_chooses_and_only_among_theirs(world):
     assert response.status_code == 400
     assert "Choisissez l'un de vos rattachements." in page_text(response)
     assert _counts() == before
-    response = client.post(PAGE, {"name": "Beta", "lifetime_days": "365", "membership": second.pk})
+    response = client.post(
+        PAGE,
+        {
+            "name": "Beta",
+            "lifetime_days": "365",
+            "membership": second.pk,
+            "password": TEST_PASSWORD,
+        },
+    )
     assert response.status_code == 200
     token = ApiToken.objects.get(name="Beta")
     assert token.membership == second
@@ -91,6 +106,31 @@ def test_a_user_with_several_memberships_chooses_and_only_among_theirs(world):
     )
 
 
+def test_a_password_change_revokes_the_users_tokens(world, token_for):
+    """A token minted by whoever knew the old password must not outlive it."""
+    director = world.members["director"]
+    secret = token_for(director, name="Script")
+    other = token_for(world.members["referent"], name="Autre")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/v1/me").status_code == 200
+    in_force = ApiToken.objects.filter(membership=director, revoked_at__isnull=True).count()
+    client = world.client_for("director")
+    new_password = "un-nouveau-mot-de-passe-2026"
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
+    assert response.status_code == 302
+    assert api.get("/api/v1/me").status_code == 401
+    assert not ApiToken.objects.filter(membership=director, revoked_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == in_force
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {other}").get("/api/v1/me").status_code == 200
+
+
 def test_a_half_open_staff_session_cannot_create_a_token(world):
     """Creating a token needs the second factor: the middleware sends the session to it."""
     client = Client()
@@ -98,7 +138,9 @@ def test_a_half_open_staff_session_cannot_create_a_token(world):
         world.members["director"].user, backend="django.contrib.auth.backends.ModelBackend"
     )
     before = _counts()
-    response = client.post(PAGE, {"name": "Script", "lifetime_days": "365"})
+    response = client.post(
+        PAGE, {"name": "Script", "lifetime_days": "365", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert _counts() == before
 
