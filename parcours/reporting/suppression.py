@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _lazy
+
 from parcours.outcomes.rules import Rate, whole_percentage
 
 from .indicators import KeyFigures
@@ -58,6 +60,24 @@ def suppress_pct(pct: Decimal | int | None, *counts: int | None) -> Pct:
     if any(is_small(count) for count in counts):
         return HIDDEN_PCT
     return pct
+
+
+#: Why a funder's figures cover a whole calendar year of the whole school: two overlapping
+#: periods (1 Jan–30 Jun, 1 Jan–1 Jul) or a site against the school would tell, by difference,
+#: the profile of the one or two people the small-cell rule hides.
+FUNDER_SCOPE_MESSAGE = _lazy(
+    "Un financeur consulte les chiffres d'une année civile entière, pour toute l'école "
+    "(une autre période ou un seul site permettrait de retrouver, par différence, des "
+    "effectifs masqués)."
+)
+
+
+def funder_scope_refused(period, site) -> str | None:
+    """The French message when a funder asks for another scope than a calendar year of the
+    whole school; ``None`` when the scope is allowed."""
+    if site is not None or not period.is_calendar_year:
+        return str(FUNDER_SCOPE_MESSAGE)
+    return None
 
 
 def funder_view(figures: KeyFigures) -> dict[str, Any]:

@@ -100,3 +100,15 @@ def test_the_network_year_is_checked(world, api_client):
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["query", "year"]
     assert client.get("/api/v1/network/key-figures").status_code == 200  # this year
+
+
+SCOPE_REFUSED = "Un financeur consulte les chiffres d'une année civile entière, pour toute l'école"
+
+
+def test_the_api_refuses_a_funder_another_scope(world, api_client, year_2019):  # noqa: F811
+    client = api_client(world.members["funder"])
+    for query in ("date_from=2019-01-01&date_to=2019-06-30", f"year=2019&site={world.site.pk}"):
+        response = client.get(f"/api/v1/key-figures?{query}")
+        assert response.status_code == 422, query
+        assert SCOPE_REFUSED in response.json()["detail"] + str(response.json()["errors"])
+    assert client.get("/api/v1/key-figures?year=2019").status_code == 200

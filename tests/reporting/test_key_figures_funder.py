@@ -94,3 +94,26 @@ def test_five_trainees_are_shown_to_the_funder(world):
         trainee(world, datetime.date(1995, 1, day), datetime.date(2019, 2, day))
     text = page_text(world.client_for("funder").get(url(query=QUERY)))
     assert cell(text, "Stagiaires accueilli·es") == "5"
+
+
+SCOPE_REFUSED = "Un financeur consulte les chiffres d'une année civile entière, pour toute l'école"
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "du=01/01/2019&au=30/06/2019",
+        "annee=2019&site={site}",
+        "du=01/01/2019&au=31/12/2019&site={site}",
+    ],
+)
+def test_a_funder_reads_whole_years_of_the_whole_school_only(world, year_2019, name, query):  # noqa: F811
+    """Two overlapping periods, or a site against the school, would tell by difference the
+    one or two people the rule hides (found in review): another scope is refused."""
+    query = query.format(site=world.site.pk)
+    response = world.client_for("funder").get(url(name, query))
+    assert response.status_code == 400
+    assert SCOPE_REFUSED in page_text(response)
+    # The direction keeps every period and site.
+    assert world.client_for("director").get(url(name, query)).status_code == 200

@@ -33,6 +33,7 @@ from parcours.reporting.suppression import (
     PublishedRate,
     PublishedRow,
     PublishedShare,
+    funder_scope_refused,
     funder_view,
     network_table,
 )
@@ -152,8 +153,10 @@ def school_key_figures(request: HttpRequest, params: Query[KeyFiguresParams]) ->
     if not form.is_valid():
         _refuse(form)
     site = form.report_site()
-    figures = visible_figures(request, key_figures(membership.school, form.report_period(), site))
     funder = membership.role == Role.FUNDER
+    if funder and (refused := funder_scope_refused(form.report_period(), site)):
+        invalid({"year": [refused]}, location="query")
+    figures = visible_figures(request, key_figures(membership.school, form.report_period(), site))
     out = funder_view(figures) if funder else figures.to_json()
     out.update(site_id=site.pk if site else None, small_cells_hidden=funder)
     return out

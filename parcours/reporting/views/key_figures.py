@@ -40,7 +40,7 @@ from ..competencies import SchoolProgress, school_progress
 from ..exports import key_figures_workbook, workbook_bytes
 from ..forms import ReportPeriodForm
 from ..indicators import KeyFigures, Share, key_figures
-from ..suppression import HIDDEN_PCT, funder_view
+from ..suppression import HIDDEN_PCT, funder_scope_refused, funder_view
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -295,6 +295,18 @@ def _is_funder(request: HttpRequest) -> bool:
     return request.membership.role == Role.FUNDER
 
 
+def _funder_scope_error(request: HttpRequest, form: ReportPeriodForm) -> bool:
+    """For a funder asking for another scope than a calendar year of the whole school, add
+    the French reason to ``form`` and return True (the view answers 400)."""
+    if not _is_funder(request):
+        return False
+    message = funder_scope_refused(form.report_period(), form.report_site())
+    if message is None:
+        return False
+    form.add_error(None, message)
+    return True
+
+
 def _pct_cell(value) -> str:
     """A percentage of ``funder_view`` for the screen: "12,5 %", "s" (hidden) or "—"."""
     if value is None:
@@ -413,7 +425,7 @@ def _funder_xlsx(request: HttpRequest, form: ReportPeriodForm) -> HttpResponse:
 @school_view(Perm.VIEW_KEY_FIGURES)
 def key_figures_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    if form.is_bound and not form.is_valid():
+    if (form.is_bound and not form.is_valid()) or _funder_scope_error(request, form):
         return render(
             request, "reporting/key_figures/page.html", {"form": form, "figures": None}, status=400
         )
@@ -431,7 +443,7 @@ def key_figures_page(request: HttpRequest) -> HttpResponse:
 @school_view(Perm.VIEW_KEY_FIGURES)
 def key_figures_pdf(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    if form.is_bound and not form.is_valid():
+    if (form.is_bound and not form.is_valid()) or _funder_scope_error(request, form):
         return _bad_request(form)
     if _is_funder(request):
         return _funder_pdf(request, form)
@@ -448,7 +460,7 @@ def key_figures_pdf(request: HttpRequest) -> HttpResponse:
 @school_view(Perm.VIEW_KEY_FIGURES)
 def key_figures_xlsx(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    if form.is_bound and not form.is_valid():
+    if (form.is_bound and not form.is_valid()) or _funder_scope_error(request, form):
         return _bad_request(form)
     if _is_funder(request):
         return _funder_xlsx(request, form)
