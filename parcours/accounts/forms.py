@@ -57,7 +57,10 @@ class EnrolForm(forms.Form):
 
 class ConfirmPasswordForm(forms.Form):
     """A fresh proof of identity before a change that weakens or re-keys the account (new
-    backup codes, second factor switched off): a stolen open session alone is not enough."""
+    backup codes, second factor switched off, an API token): a stolen open session alone is
+    not enough. Subclasses may add fields and say what was not done in ``refused``."""
+
+    refused = _("Mot de passe incorrect : rien n'a été changé.")
 
     password = forms.CharField(
         label=_("Votre mot de passe actuel"),
@@ -72,5 +75,5 @@ class ConfirmPasswordForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError(_("Mot de passe incorrect : rien n'a été changé."))
+            raise forms.ValidationError(self.refused)
         return password

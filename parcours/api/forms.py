@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parcours.accounts.forms import ConfirmPasswordForm
+
 from .services import DEFAULT_LIFETIME_DAYS
 
 LIFETIMES = [
@@ -19,7 +21,10 @@ class MembershipChoiceField(forms.ModelChoiceField):
         return f"{where} — {obj.get_role_display()}"
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(ConfirmPasswordForm):
+    refused = _("Mot de passe incorrect : aucun jeton n'a été créé.")
+    field_order = ["name", "membership", "lifetime_days", "password"]
+
     name = forms.CharField(
         label=_("Nom du jeton"),
         max_length=80,
@@ -40,19 +45,13 @@ class TokenCreateForm(forms.Form):
         error_messages={"invalid_choice": _("Choisissez l'une des durées proposées.")},
     )
 
-    password = forms.CharField(
-        label=_("Votre mot de passe actuel"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_(
+    def __init__(self, *args, memberships, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["password"].help_text = _(
             "Un jeton ouvre l'API sans double authentification : votre mot de passe confirme "
             "que c'est bien vous."
-        ),
-    )
-
-    def __init__(self, *args, memberships, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        )
+        self.fields["password"].widget.attrs.pop("autofocus", None)
         from parcours.organisations.models import Membership
 
         self.fields["membership"].queryset = Membership.objects.filter(
@@ -65,12 +64,6 @@ class TokenCreateForm(forms.Form):
 
     def clean_membership(self):
         return self.cleaned_data.get("membership") or self.only
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Mot de passe incorrect : aucun jeton n'a été créé."))
-        return password
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
