@@ -55,6 +55,8 @@ def test_the_page_hides_three_trainees_the_director_sees_them(world, year_2019):
     assert cell(text, "Moins de 26 ans à l'entrée") == "s"  # 2 of 3: 66.7 % for the staff
     assert cell(text, "Sites") == "1"  # not people: shown
     assert "Les effectifs de 1 à 4 personnes sont masqués (« < 5 »)" in text
+    html = response.content.decode()  # a whole year of the whole school: no site, no dates
+    assert 'name="annee"' in html and 'name="site"' not in html and 'name="du"' not in html
     assert "<svg" not in text and "secret" not in text.lower()  # no chart, no person's name
     assert "Métropole Alpha : 42 000 €" in words(response)
 
