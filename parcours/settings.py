@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "parcours.reporting",
     "parcours.imports",
     "parcours.demo",
+    "parcours.scale",
     "parcours.ops",
     "parcours.api",
     "ninja",  # its templates and static files: the API's Swagger page, served by us (no CDN)
