@@ -4,14 +4,14 @@ Fills a **fresh, migrated** database (it refuses to run when the network ``NETWO
 exists: drop and recreate the database, ``parcours migrate``, then generate) with realistic,
 consistent data at the sizes of issue 12:
 
-- ``school``: one school (``school_slug(1)``), two sites, ten years up to today, 5 groups of 21
-  places — about 2,200 enrolments and 450,000 half-day attendance marks;
-- ``network``: 57 schools, 160 sites, five years, 7 groups of 21 places a school — about
+- ``school``: one school (``school_slug(1)``), two sites, ten years up to today, 4 groups of 24
+  places — about 2,100 enrolments and 450,000 half-day attendance marks;
+- ``network``: 57 schools, 160 sites, five years, 6 groups of 24 places a school — about
   85,000 enrolments and 18 million marks, with assessments, internships, exits and
   follow-ups in proportion;
 - ``tiny`` (tests): one school, one site, one year, one group of 8 places.
 
-The model of a school: each site runs permanent **groups** of 21 places (E2C schools take
+The model of a school: each site runs permanent **groups** of 24 places (about 20 present) (E2C schools take
 trainees in and out all year). Each place is a chain of stays: a person is referred by a
 prescriber (``Referral`` admitted, with interview and decision), enters (``Enrolment`` with its
 ``EntrySituation``, phases, funding lines, a referent), follows the group's sessions (one each
@@ -41,7 +41,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -92,7 +91,7 @@ from . import BENCH_PASSWORD, NETWORK_SLUG, extra_staff_email, network_email, sc
 from .writer import DroppedIndexes, Writer, is_postgres
 
 SCALES = ("tiny", "school", "network")
-GROUP_PLACES = 21
+GROUP_PLACES = 24
 #: Exit destinations as bench/import_enrolments.py mixes them: (code, weight, months range).
 EXITS: list[tuple[str, int, tuple[int, int] | None]] = [
     ("cdi", 8, None),
@@ -151,8 +150,8 @@ class Spec:
 
 SPECS = {
     "tiny": Spec(schools=1, sites=1, years=1, groups_per_school=1, places=8),
-    "school": Spec(schools=1, sites=2, years=10, groups_per_school=5),
-    "network": Spec(schools=57, sites=160, years=5, groups_per_school=7),
+    "school": Spec(schools=1, sites=2, years=10, groups_per_school=4),
+    "network": Spec(schools=57, sites=160, years=5, groups_per_school=6),
 }
 
 
@@ -246,6 +245,9 @@ def _create_helpers() -> None:
         for name, columns in HELPERS.items():
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
             cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        cursor.execute("CREATE INDEX scale_day_day ON scale_day (day)")
+        cursor.execute("CREATE INDEX scale_member_enrolment ON scale_member (enrolment_id)")
+        cursor.execute("CREATE INDEX scale_away_enrolment ON scale_away (enrolment_id)")
 
 
 def _fill_helper(name: str, rows: list[tuple]) -> None:
@@ -832,7 +834,7 @@ class Generator:
                     last = rows[Enrolment][-1]
                     if last["ended_on"] is None:
                         break
-                    t = last["ended_on"] + day * rng.randint(3, 25)
+                    t = last["ended_on"] + day * rng.randint(2, 14)
 
         # A few candidacies that did not lead to an entry, and the current pipeline.
         extra = len(rows[Enrolment]) // 5
@@ -1021,13 +1023,13 @@ class Generator:
         members.append(
             (enrolment_id, group_id, school_id, entry, last_day, rate, referent_user)
         )
-        # Internships: 0–3 within the stay, each 2–5 weeks.
+        # Internships: 0–2 within the stay, each 2–4 weeks.
         company_user = staff.company[1]
         cursor = entry + day * rng.randint(25, 45)
         horizon = last_day
         n = 0
-        while n < 3 and cursor + day * 20 < horizon - day * 5:
-            length = rng.randint(10, 33)
+        while n < 2 and cursor + day * 20 < horizon - day * 5:
+            length = rng.randint(10, 25)
             start, stop = cursor, min(cursor + day * length, horizon - day * 5)
             company_id, company_name, contact_ids = rng.choice(companies)
             job, rome = rng.choice(JOBS)
@@ -1076,7 +1078,7 @@ class Generator:
                             "submitted_at": self.at(stop + day * 3, 15),
                         }
                     )
-            cursor = stop + day * rng.randint(20, 50)
+            cursor = stop + day * rng.randint(30, 60)
             n += 1
         # Competencies: positioning on all at entry, then about three assessments a month.
         levels: dict[int, int] = {}
@@ -1288,9 +1290,12 @@ def database_size() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_database_size(current_database())")
             return int(cursor.fetchone()[0])
-    name = connection.settings_dict["NAME"]
-    path = Path(str(name))
-    return path.stat().st_size if path.exists() else 0
+    # The file's size (page count × page size: also right for an in-memory test database).
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_count")
+        pages = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA page_size")
+        return pages * int(cursor.fetchone()[0])
 
 
 COUNTED = [
@@ -1379,6 +1384,8 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
     pg = is_postgres()
     if pg:
         generator.w.execute("SET session_replication_role = replica")
+        generator.w.execute("SET maintenance_work_mem = '256MB'")
+        generator.w.execute("SET work_mem = '64MB'")
     try:
         # SQLite: one transaction (autocommit would commit every row of an executemany);
         # PostgreSQL: one transaction a statement (no huge deferred-trigger queue).
@@ -1390,7 +1397,8 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
             generator.w.reset_sequences()
     finally:
         if pg:
-            generator.w.execute("SET session_replication_role = DEFAULT")
+            for setting in ("session_replication_role", "maintenance_work_mem", "work_mem"):
+                generator.w.execute(f"RESET {setting}")
         with connection.cursor() as cursor:
             for name in HELPERS:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
