@@ -11,14 +11,15 @@ consistent data at the sizes of issue 12:
   follow-ups in proportion;
 - ``tiny`` (tests): one school, one site, one year, one group of 8 places.
 
-The model of a school: each site runs permanent **groups** of 24 places (about 20 present) (E2C schools take
-trainees in and out all year). Each place is a chain of stays: a person is referred by a
-prescriber (``Referral`` admitted, with interview and decision), enters (``Enrolment`` with its
-``EntrySituation``, phases, funding lines, a referent), follows the group's sessions (one each
-half-day of a school day, ``SessionSeries`` per weekday, a room of the site, a referent as
-trainer) with a mark every half-day, goes on internships (marks ``company``), is assessed on
-the school's framework, and leaves (``Exit``, follow-ups at 3/6/12 months when due); after a
-gap, the next person takes the place. Stays still running today are active.
+The model of a school: each site runs permanent **groups** of 24 places (about 20 present:
+E2C schools take trainees in and out all year). Each place is a chain of stays: a person is
+referred by a prescriber (``Referral`` admitted, with interview and decision), enters
+(``Enrolment`` with its ``EntrySituation``, phases, funding lines, a referent), follows the
+group's sessions (one each half-day of a school day, ``SessionSeries`` per weekday, a room of
+the site, a referent as trainer) with a mark every half-day, goes on internships (marks
+``company``), is assessed on the school's framework, and leaves (``Exit``, follow-ups at
+3/6/12 months when due); after a gap, the next person takes the place. Stays still running
+today are active.
 
 How it is fast: rows are written with ids chosen here (no reading back), by COPY on
 PostgreSQL (``executemany`` on SQLite); sessions, session trainees and marks — most of the
@@ -110,7 +111,13 @@ EXITS: list[tuple[str, int, tuple[int, int] | None]] = [
     ("exclusion", 2, None),
     ("autre", 2, None),
 ]
-EARLY_EXITS = [("abandon", 60), ("exclusion", 8), ("demenagement", 12), ("sante", 10), ("autre", 10)]
+EARLY_EXITS = [
+    ("abandon", 60),
+    ("exclusion", 8),
+    ("demenagement", 12),
+    ("sante", 10),
+    ("autre", 10),
+]
 PRESCRIBERS = [  # (type, weight, name pattern); None: spontaneous application
     ("mission_locale", 55, "Mission Locale de {town}"),
     ("france_travail", 18, "France Travail {town}"),
@@ -132,7 +139,8 @@ SECTORS = ["retail", "hospitality", "building", "industry", "logistics", "care",
 JOBS = [("Employé·e de libre-service", "D1507"), ("Commis de cuisine", "G1602"),
         ("Aide maçon", "F1703"), ("Agent·e logistique", "N1103"), ("Aide-soignant·e", "J1501"),
         ("Agent·e d'entretien", "K2204"), ("Vendeur·se", "D1214"), ("Jardinier·e", "A1203"),
-        ("Agent·e administratif·ve", "M1602"), ("Opérateur·rice de production", "H2102")]  # fmt: skip
+        ("Agent·e administratif·ve", "M1602"),
+        ("Opérateur·rice de production", "H2102")]  # fmt: skip
 REASONS = ["illness", "appointment", "family", "transport", "hearing", "other"]
 NOTES = ["Bonne implication en atelier.", "Progrès nets depuis le positionnement.",
          "Travail autonome sur la séance.", "A aidé un autre stagiaire.",
@@ -248,6 +256,8 @@ def _create_helpers() -> None:
         cursor.execute("CREATE INDEX scale_day_day ON scale_day (day)")
         cursor.execute("CREATE INDEX scale_member_enrolment ON scale_member (enrolment_id)")
         cursor.execute("CREATE INDEX scale_away_enrolment ON scale_away (enrolment_id)")
+        cursor.execute("CREATE INDEX scale_member_group ON scale_member (group_id)")
+        cursor.execute("CREATE INDEX scale_series_id ON scale_series (series_id)")
 
 
 def _fill_helper(name: str, rows: list[tuple]) -> None:
@@ -256,10 +266,10 @@ def _fill_helper(name: str, rows: list[tuple]) -> None:
     columns = [c.split()[0] for c in HELPERS[name].split(", ")]
     raw = connection.connection
     if is_postgres():
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        copy_sql = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
         marks = ", ".join("?" * len(columns))
         raw.executemany(
@@ -750,7 +760,9 @@ class Generator:
         prescriber_kinds = [k for k, _w, _p in PRESCRIBERS]
         prescriber_weights = [wt for _k, wt, _p in PRESCRIBERS]
         exit_weights = [wt for _c, wt, _r in EXITS]
-        pmsmp_partners = [prescribers[k] for k in ("mission_locale", "france_travail", "cap_emploi")]
+        pmsmp_partners = [
+            prescribers[k] for k in ("mission_locale", "france_travail", "cap_emploi")
+        ]
 
         def person(entry: datetime.date, site_index: int) -> tuple[int, dict]:
             female = rng.random() < 0.44
@@ -784,7 +796,9 @@ class Generator:
                     "school_id": school_id,
                     "person_id": person_id,
                     "prescriber_id": prescribers[kind] if kind else None,
-                    "channel": "spontaneous" if kind is None else rng.choice(["online", "mail", "phone"]),  # noqa: E501
+                    "channel": "spontaneous"
+                    if kind is None
+                    else rng.choice(["online", "mail", "phone"]),
                     "received_on": received,
                     "job_seeker_status": rng.choice(["registered", "not_registered", "inactive"]),
                     "qpv_code": qpv,
@@ -798,7 +812,6 @@ class Generator:
 
         for group in range(spec.groups_per_school):
             site_id, room_id = group_rooms[group]
-            site_index = group % len(communes)
             group_id = w.new_id(SessionSeries)  # the group's number: its first series' id
             trainer_member, trainer_user = staff.referents[group % len(staff.referents)]
             series_ids = [group_id] + [w.new_id(SessionSeries) for _ in range(4)]
@@ -807,7 +820,9 @@ class Generator:
                  cal.days[0], cal.horizon)
             )  # fmt: skip
             for weekday, sid in enumerate(series_ids):
-                first = cal.next_open(cal.start + datetime.timedelta(days=(weekday - cal.start.weekday()) % 7))  # noqa: E501
+                first = cal.next_open(
+                    cal.start + datetime.timedelta(days=(weekday - cal.start.weekday()) % 7)
+                )
                 series.append((sid, group_id, weekday))
                 rows.setdefault(SessionSeries, []).append(
                     {
@@ -839,7 +854,9 @@ class Generator:
         # A few candidacies that did not lead to an entry, and the current pipeline.
         extra = len(rows[Enrolment]) // 5
         for n in range(extra):
-            received = cal.start + datetime.timedelta(days=rng.randint(0, (cal.today - cal.start).days - 1))  # noqa: E501
+            received = cal.start + datetime.timedelta(
+                days=rng.randint(0, (cal.today - cal.start).days - 1)
+            )
             person_id, _row = person(received + datetime.timedelta(days=30), n % len(communes))
             kind = rng.choices(prescriber_kinds, prescriber_weights)[0]
             pk = referral(person_id, received, kind, "")
@@ -870,7 +887,9 @@ class Generator:
         w.write(SessionSeries, rows.pop(SessionSeries, []))
         for model, model_rows in rows.items():
             w.write(model, model_rows)
-        _fill_helper("scale_group", [(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]) for g in groups])
+        _fill_helper(
+            "scale_group", [(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]) for g in groups]
+        )
         _fill_helper("scale_series", series)
         _fill_helper("scale_member", members)
         _fill_helper("scale_away", aways)
@@ -951,7 +970,12 @@ class Generator:
             }
         )
         diploma = rng.choices(["none", "3", "4", "5+"], [55, 30, 13, 2])[0]
-        answer = lambda p: "yes" if rng.random() < p else ("declined" if rng.random() < 0.05 else "no")  # noqa: E501, E731
+
+        def answer(p: float) -> str:
+            if rng.random() < p:
+                return "yes"
+            return "declined" if rng.random() < 0.05 else "no"
+
         rows[EntrySituation].append(
             {
                 "id": w.new_id(EntrySituation),
@@ -995,14 +1019,18 @@ class Generator:
                     }
                 )
         # Phases at 0, 15 %, 45 % and 80 % of the stay.
-        stay_days = max(1, (min(end, cal.today) - entry).days) if active else max(1, (end - entry).days)
+        stay_days = (
+            max(1, (min(end, cal.today) - entry).days) if active else max(1, (end - entry).days)
+        )
         full = max(stay_days, (planned_end - entry).days) if active else stay_days
         starts = [entry + day * int(full * f) for f in (0, 0.15, 0.45, 0.8)]
         limit = cal.today if active else end
         starts = [s for s in starts if s <= limit]
         for i, started in enumerate(starts):
             last = i == len(starts) - 1
-            ended = None if (last and active) else (end if last else max(started, starts[i + 1] - day))
+            ended = (
+                None if (last and active) else (end if last else max(started, starts[i + 1] - day))
+            )
             rows[EnrolmentPhase].append(
                 {
                     "id": w.new_id(EnrolmentPhase),
@@ -1020,9 +1048,7 @@ class Generator:
         last_day = end if not active else (planned_end if planned_end >= cal.today else cal.horizon)
         last_day = min(last_day, cal.horizon)
         rate = int(rng.choice([25, 40, 60, 80, 120, 180, 260]))
-        members.append(
-            (enrolment_id, group_id, school_id, entry, last_day, rate, referent_user)
-        )
+        members.append((enrolment_id, group_id, school_id, entry, last_day, rate, referent_user))
         # Internships: 0–2 within the stay, each 2–4 weeks.
         company_user = staff.company[1]
         cursor = entry + day * rng.randint(25, 45)
@@ -1031,7 +1057,7 @@ class Generator:
         while n < 2 and cursor + day * 20 < horizon - day * 5:
             length = rng.randint(10, 25)
             start, stop = cursor, min(cursor + day * length, horizon - day * 5)
-            company_id, company_name, contact_ids = rng.choice(companies)
+            company_id, _name, contact_ids = rng.choice(companies)
             job, rome = rng.choice(JOBS)
             pmsmp = rng.random() < 0.25
             cancelled = rng.random() < 0.05
@@ -1142,9 +1168,7 @@ class Generator:
             contacted = due + day * rng.randint(0, 20) if status == "reached" else None
             if contacted and contacted > cal.today:
                 contacted = cal.today
-            situation = (
-                rng.choices(EXITS, exit_weights)[0][0] if status == "reached" else ""
-            )
+            situation = rng.choices(EXITS, exit_weights)[0][0] if status == "reached" else ""
             if situation == "alternance":
                 situation = "apprentissage"
             if situation == "abandon":
@@ -1203,8 +1227,8 @@ class Generator:
         w, today = self.w, _db(self.cal.today)
         analyse = is_postgres()
         if analyse:
-            w.execute("ANALYZE scale_day; ANALYZE scale_group; ANALYZE scale_series; "
-                      "ANALYZE scale_member; ANALYZE scale_away; ANALYZE scale_workshop")  # fmt: skip
+            for name in HELPERS:
+                w.execute(f"ANALYZE {name}")
         started = time.monotonic()
         with DroppedIndexes(Session):
             n = w.execute(
@@ -1229,24 +1253,40 @@ class Generator:
         if analyse:
             w.execute("ANALYZE schedule_session")
         started = time.monotonic()
+        # PostgreSQL hashes the sessions and probes them from each member's school days;
+        # SQLite (nested loops only) walks the sessions and the members of their group.
+        source = (
+            "FROM scale_member m "
+            "JOIN scale_day d ON d.day BETWEEN m.first_day AND m.last_day "
+            "JOIN scale_series ss ON ss.group_id = m.group_id AND ss.weekday = d.weekday "
+            "JOIN schedule_session s ON s.series_id = ss.series_id AND s.day = d.day "
+            if analyse
+            else "FROM schedule_session s "
+            "JOIN scale_series ss ON ss.series_id = s.series_id "
+            "JOIN scale_member m ON m.group_id = ss.group_id "
+            "AND s.day BETWEEN m.first_day AND m.last_day "
+        )
         with DroppedIndexes(SessionTrainee):
             n = w.execute(
-                "INSERT INTO schedule_sessiontrainee (school_id, session_id, enrolment_id) "
-                "SELECT m.school_id, s.id, m.enrolment_id "
-                "FROM scale_member m "
-                "JOIN scale_day d ON d.day BETWEEN m.first_day AND m.last_day "
-                "JOIN scale_series ss ON ss.group_id = m.group_id AND ss.weekday = d.weekday "
-                "JOIN schedule_session s ON s.series_id = ss.series_id AND s.day = d.day "
-                "WHERE NOT EXISTS (SELECT 1 FROM scale_away a WHERE a.enrolment_id = "
-                "m.enrolment_id AND d.day BETWEEN a.first_day AND a.last_day)"
+                "".join(
+                    (
+                        "INSERT INTO schedule_sessiontrainee (school_id, session_id, enrolment_id) "
+                        "SELECT m.school_id, s.id, m.enrolment_id ",
+                        source,
+                        "WHERE NOT EXISTS (SELECT 1 FROM scale_away a WHERE a.enrolment_id = "
+                        "m.enrolment_id AND s.day BETWEEN a.first_day AND a.last_day)",
+                    )
+                )
             )
         w.counts["schedule_sessiontrainee"] = n
         self.progress(f"  participants : {n} ({time.monotonic() - started:.0f} s)")
         if analyse:
             w.execute("ANALYZE schedule_sessiontrainee")
-        reason = "CASE x.h %% 6 " + " ".join(
-            f"WHEN {i} THEN '{code}'" for i, code in enumerate(REASONS)
-        ) + " END"
+        reason = (
+            "CASE x.h %% 6 "
+            + " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(REASONS))
+            + " END"
+        )
         started = time.monotonic()
         with DroppedIndexes(AttendanceMark):
             n = w.execute(
@@ -1256,7 +1296,7 @@ class Generator:
                 "CASE WHEN x.h < x.rate * 45 / 100 THEN 'unexcused' "
                 "WHEN x.h < x.rate THEN 'excused' WHEN x.h < x.rate + 40 THEN 'late' "
                 "WHEN x.h < x.rate + 46 THEN 'holiday' ELSE 'present' END, "
-                f"CASE WHEN x.h >= x.rate * 45 / 100 AND x.h < x.rate THEN {reason} "
+                "CASE WHEN x.h >= x.rate * 45 / 100 AND x.h < x.rate THEN REASON "
                 "ELSE '' END, x.session_id, x.recorder_id, x.ends_at, x.ends_at "
                 "FROM (SELECT st.school_id, st.enrolment_id, s.day, s.id AS session_id, "
                 "CASE WHEN s.start_time < '12:45:00' THEN 'am' ELSE 'pm' END AS half, "
@@ -1266,7 +1306,7 @@ class Generator:
                 "FROM schedule_sessiontrainee st "
                 "JOIN schedule_session s ON s.id = st.session_id "
                 "JOIN scale_member m ON m.enrolment_id = st.enrolment_id "
-                "WHERE s.day < %s) x",
+                "WHERE s.day < %s) x".replace("REASON", reason),
                 [today],
             )
             n += w.execute(

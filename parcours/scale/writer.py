@@ -53,11 +53,11 @@ class Writer:
         connection.ensure_connection()
         raw = connection.connection
         if is_postgres():
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row([prepare(row) for prepare in preparers])
-                        written += 1
+            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+            with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row([prepare(row) for prepare in preparers])
+                    written += 1
         else:
             sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(fields))})"  # noqa: S608
             cursor = raw.cursor()
@@ -135,4 +135,6 @@ class DroppedIndexes:
             for _name, definition in self.indexes:
                 cursor.execute(definition)
             for name, definition in self.constraints:
-                cursor.execute(f"ALTER TABLE {qn(self.table)} ADD CONSTRAINT {qn(name)} {definition}")
+                cursor.execute(
+                    f"ALTER TABLE {qn(self.table)} ADD CONSTRAINT {qn(name)} {definition}"
+                )

@@ -43,9 +43,11 @@ def test_report_counts_and_sanity(report):
     assert report["database_bytes"] > 0
     assert report["sanity"]["key_figures"]["trainees"] > 0
     # One mark a half-day and enrolment, inside the stay; reasons only for excused absences.
-    assert not AttendanceMark.objects.values("enrolment", "day", "half").annotate(
-        n=Count("pk")
-    ).filter(n__gt=1)
+    assert (
+        not AttendanceMark.objects.values("enrolment", "day", "half")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
     assert not AttendanceMark.objects.filter(~Q(status="excused"), ~Q(reason=""))
     assert not AttendanceMark.objects.filter(status="excused", reason="")
     # Every exited stay has its exit; every enrolment its situation and a current phase or end.
@@ -55,7 +57,9 @@ def test_report_counts_and_sanity(report):
     # Marks of a session belong to its participants (company days carry no session).
     participants = set(SessionTrainee.objects.values_list("session_id", "enrolment_id"))
     marked = set(
-        AttendanceMark.objects.filter(session__isnull=False).values_list("session_id", "enrolment_id")
+        AttendanceMark.objects.filter(session__isnull=False).values_list(
+            "session_id", "enrolment_id"
+        )
     )
     assert marked <= participants
     assert not AttendanceMark.objects.filter(session__isnull=True).exclude(status="company")
