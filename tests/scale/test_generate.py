@@ -146,3 +146,19 @@ def test_key_figures_equal_independent_counts(report):
 def test_refuses_a_second_run(report):
     with pytest.raises(ValueError, match="base neuve"):
         generate("tiny", progress=lambda _line: None)
+
+
+def test_command_generates_and_writes_its_report(db, tmp_path, settings):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("bench", "generate", "--scale", "tiny", "--json", tmp_path / "r.json", stdout=out)
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["scale"] == "tiny"
+    assert report["sanity"]["ok"]
+    assert report["rows"]["schedule_attendancemark"] > 0
+    assert "émargements" in out.getvalue()
