@@ -46,6 +46,7 @@ import json
 import math
 import os
 import platform
+import resource
 import secrets
 import signal
 import socket
@@ -588,8 +589,11 @@ def _stop(process: subprocess.Popen | None, timeout: float = 15) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, *, workers: int, log: Path) -> Iterator[str]:
-    """gunicorn serving ``parcours.wsgi`` on ``127.0.0.1:port`` until the block ends."""
+def gunicorn(
+    env: dict[str, str], port: int, *, workers: int, log: Path
+) -> Iterator[tuple[str, int]]:
+    """gunicorn serving ``parcours.wsgi`` on ``127.0.0.1:port`` until the block ends: its base
+    URL and the master's process id."""
     command = [
         sys.executable,
         "-m",
@@ -624,7 +628,7 @@ def gunicorn(env: dict[str, str], port: int, *, workers: int, log: Path) -> Iter
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not answer /healthz in 60 s; see {log}")
                 time.sleep(0.3)
-            yield base
+            yield base, process.pid
         finally:
             _stop(process)
 
@@ -661,6 +665,67 @@ def static_outdated(static_root: Path) -> bool:
         if any(p.stat().st_mtime > built for p in paths if p.exists()):
             return True
     return False
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process ``pid`` and its children (gunicorn's workers)."""
+    try:
+        import psutil  # a dependency of locust
+    except ImportError:
+        return None
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return None
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (locust, once it has ended)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _delta(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else after - before
+
+
+def cpu_figures(
+    server_cpu: float | None, client_cpu: float | None, requests: int, duration: float
+) -> dict[str, Any]:
+    """CPU spent per request by the application server (gunicorn's workers) and by the load
+    client: figures that depend much less on other work on the machine than the times, and
+    the throughput they would allow if the application had the CPUs alone (PostgreSQL's own
+    time is not counted: the bound is optimistic)."""
+    cpus = os.cpu_count() or 1
+    server_ms = (server_cpu * 1000 / requests) if server_cpu is not None and requests else None
+    client_ms = (client_cpu * 1000 / requests) if client_cpu is not None and requests else None
+    bound = cpus * 1000 / server_ms if server_ms else None
+    share = (server_cpu / (duration * cpus)) if server_cpu is not None and duration else None
+    parts = []
+    if server_ms is not None:
+        parts.append(f"gunicorn used {server_ms:.0f} CPU ms per request")
+    if share is not None:
+        parts.append(f"{share:.0%} of the machine's CPU time during the run")
+    if bound is not None:
+        parts.append(f"so at most ~{bound:.0f} req/s on {cpus} CPUs without PostgreSQL's share")
+    if client_ms is not None:
+        parts.append(f"locust used {client_ms:.1f} CPU ms per request")
+    return {
+        "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
+        "server_cpu_ms_per_request": None if server_ms is None else round(server_ms, 1),
+        "server_cpu_share": None if share is None else round(share, 3),
+        "client_cpu_s": None if client_cpu is None else round(client_cpu, 2),
+        "client_cpu_ms_per_request": None if client_ms is None else round(client_ms, 2),
+        "cpu_bound_rps": None if bound is None else round(bound, 1),
+        "summary": "; ".join(parts),
+    }
 
 
 def load_average() -> list[float] | None:
@@ -707,9 +772,11 @@ def run_load(
         samples_file = tmp / "samples.jsonl"
         try:
             port = free_port()
-            with gunicorn(env, port, workers=workers, log=tmp / "gunicorn.log") as base:
+            with gunicorn(env, port, workers=workers, log=tmp / "gunicorn.log") as (base, pid):
                 warmup_errors = warm_up(base, plan)
                 load_before = load_average()
+                server_cpu_before = tree_cpu_seconds(pid)
+                client_cpu_before = children_cpu_seconds()
                 locust_env = {
                     **env,
                     "PARCOURS_LOAD_PLAN": str(plan_file),
@@ -744,6 +811,8 @@ def run_load(
                     what="locust",
                 )
                 load_after = load_average()
+                server_cpu = _delta(tree_cpu_seconds(pid), server_cpu_before)
+                client_cpu = children_cpu_seconds() - client_cpu_before
                 server_log = (tmp / "gunicorn.log").read_text(errors="replace")[-2000:]
         finally:
             with contextlib.suppress(Exception):
@@ -773,9 +842,11 @@ def run_load(
         "load_average_after": load_after,
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
+    requests = result["total"]["requests"]
+    result["cpu"] = cpu_figures(server_cpu, client_cpu, requests, result["duration_s"])
     result["noise"] = (
         f"load average {load_before} before, {load_after} after, on {os.cpu_count()} CPUs "
-        "(locust, gunicorn and PostgreSQL share them)"
+        "(locust, gunicorn and PostgreSQL share them); " + result["cpu"]["summary"]
     )
     if server_log.strip():
         result["server_log_tail"] = server_log
