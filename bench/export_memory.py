@@ -348,7 +348,7 @@ def measure_one(database_url: str, kind: str, rows: int) -> dict[str, Any]:
         )
         try:
             output, _ = process.communicate(timeout=1800)
-        except BaseException:
+        except BaseException:  # Ctrl-C, a timeout: the child goes too (its transaction rolls back)
             process.kill()
             process.wait()
             raise
@@ -436,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_child":
         _child(argv[1], int(argv[2]), Path(argv[3]))
         return 0
+    from load import interruptible  # bench/load.py
+
+    interruptible()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)

@@ -877,11 +877,24 @@ def _database_label(database_url: str) -> str:
     return f"{parts.scheme} {parts.path.lstrip('/')}"
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def interruptible() -> None:
+    """Ctrl-C and ``kill`` (SIGTERM) end the run through the cleanup (the server and locust are
+    stopped, the sessions deleted), also when started in the background (where a
+    non-interactive shell ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("prepare", "close"):
         _django_main(argv)
         return 0
+    interruptible()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--users", type=int, default=20)
