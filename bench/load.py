@@ -28,8 +28,10 @@ What it does, in order (``run_load``):
    request is recorded (page kind, time, status); any non-2xx answer (a redirect too) or
    exception is an error.
 6. **Results.** Throughput, p50/p95/p99 and errors per page kind and in total, against the
-   targets (≥ 100 req/s, p95 ≤ 300 ms, no error); printed as a table and written under the key
-   ``"load"`` of ``bench/results.json`` (the other keys are kept).
+   targets (≥ 100 req/s, p95 ≤ 300 ms, no error), and the CPU time gunicorn's workers and
+   locust spent per request (a figure a busy machine disturbs much less than the times);
+   printed as a table and written to ``bench/results.json`` under ``"load"`` → the database's
+   name (e.g. ``parcours_bench_school``), the other keys kept.
 
 The server and locust are stopped at the end, on failure and on Ctrl-C too, and the sessions
 created are deleted. Nothing else is written to the database, except by the pages themselves
@@ -260,9 +262,10 @@ def _mark(met: bool) -> str:
     return "MET" if met else "MISSED"
 
 
-def write_results(key: str, value: Any, path: Path = RESULTS) -> None:
-    """Set ``path``'s top-level ``key`` to ``value``, keeping the other keys (read-modify-write,
-    replaced atomically)."""
+def write_results(key: str, value: Any, path: Path = RESULTS, *, entry: str | None = None) -> None:
+    """Set ``path``'s top-level ``key`` to ``value`` — or, with ``entry``, ``key``'s
+    ``entry`` (one entry a database: a network run keeps the school's) — keeping the other keys
+    (read-modify-write, replaced atomically)."""
     data: dict[str, Any] = {}
     if path.exists():
         try:
@@ -271,7 +274,14 @@ def write_results(key: str, value: Any, path: Path = RESULTS) -> None:
             data = {}
         if not isinstance(data, dict):
             data = {}
-    data[key] = value
+    if entry is None:
+        data[key] = value
+    else:
+        entries = data.get(key)
+        if not isinstance(entries, dict) or "total" in entries or "exports" in entries:
+            entries = {}  # the first runs wrote one result directly under the key
+        entries[entry] = value
+        data[key] = entries
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -851,7 +861,7 @@ def run_load(
     if server_log.strip():
         result["server_log_tail"] = server_log
     if results_path is not None:
-        write_results(RESULTS_KEY, result, results_path)
+        write_results(RESULTS_KEY, result, results_path, entry=database_name(database_url))
     if print_table:
         print(format_table(result))
     return result
@@ -867,6 +877,13 @@ def warm_up(base: str, plan: dict[str, Any]) -> list[str]:
             if not 200 <= status < 300:
                 problems.append(f"{session['school']} {session['role']} {kind} {urls[0]}: {status}")
     return problems
+
+
+def database_name(database_url: str) -> str:
+    """The database's name in ``database_url`` (the file's name for SQLite)."""
+    from urllib.parse import urlsplit
+
+    return Path(urlsplit(database_url).path).name or "default"
 
 
 def _database_label(database_url: str) -> str:

@@ -115,6 +115,18 @@ def test_results_file_keeps_the_other_keys(tmp_path):
     path.write_text(json.dumps({"pages": {"x": 1}, "load": {"old": True}}))
     load.write_results("load", {"total": {"rps": 120}}, path)
     assert json.loads(path.read_text()) == {"pages": {"x": 1}, "load": {"total": {"rps": 120}}}
+    load.write_results("export_memory", {"met": True}, path, entry="parcours_bench_school")
+    load.write_results("export_memory", {"met": False}, path, entry="parcours_bench_network")
+    assert json.loads(path.read_text())["export_memory"] == {
+        "parcours_bench_school": {"met": True},
+        "parcours_bench_network": {"met": False},
+    }
+    assert load.database_name("postgres://postgres@127.0.0.1:5432/parcours_bench_school") == (
+        "parcours_bench_school"
+    )
+    assert load.database_name("sqlite:////work/ctx12/bench-school.sqlite3") == (
+        "bench-school.sqlite3"
+    )
     fresh = tmp_path / "new" / "results.json"
     load.write_results("load", {"a": 1}, fresh)
     assert json.loads(fresh.read_text()) == {"load": {"a": 1}}
