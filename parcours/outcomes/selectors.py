@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from parcours.organisations.models import School, Site
 
@@ -186,7 +186,16 @@ def wave_situations_by_school(
     )
     if site is not None:
         follow_ups = follow_ups.filter(exit__enrolment__site=site)
+    # Counted by the database (a wave's rate depends on how many of each situation only):
+    # the network's report would otherwise fetch every follow-up of the year.
+    counted = (
+        follow_ups.values_list("school_id", "wave", "situation")
+        .annotate(n=Count("pk"))
+        .order_by("school_id", "wave", "situation")
+    )
     out: dict[int, dict[int, list[WaveSituation]]] = {pk: {} for pk in school_ids}
-    for school_id, wave, situation in follow_ups.values_list("school_id", "wave", "situation"):
-        out[school_id].setdefault(wave, []).append(WaveSituation(destination=situation or None))
+    for school_id, wave, situation, n in counted:
+        out[school_id].setdefault(wave, []).extend(
+            [WaveSituation(destination=situation or None)] * n
+        )
     return out
