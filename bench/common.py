@@ -39,6 +39,9 @@ class Measure:
     name: str
     times_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    #: CPU time of this process (the app's Python; not the database server's): far less
+    #: sensitive than wall time to the other processes of a shared machine.
+    cpu_ms: list[float] = field(default_factory=list)
     note: str = ""
 
     @property
@@ -48,6 +51,10 @@ class Measure:
     @property
     def p95_ms(self) -> float:
         return percentile(self.times_ms, 95)
+
+    @property
+    def cpu_median_ms(self) -> float | None:
+        return statistics.median(self.cpu_ms) if self.cpu_ms else None
 
     @property
     def min_ms(self) -> float:
@@ -67,6 +74,7 @@ class Measure:
             "median_ms": round(self.median_ms, 2),
             "p95_ms": round(self.p95_ms, 2),
             "min_ms": round(self.min_ms, 2),
+            "cpu_median_ms": round(self.cpu_median_ms, 2) if self.cpu_ms else None,
             "runs": len(self.times_ms),
             "queries": self.query_count,
             "queries_stable": self.queries_stable,
@@ -92,19 +100,20 @@ def measure(
     for i in range(warmup + runs):
         if count_queries:
             with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
+                cpu, started = time.process_time(), time.perf_counter()
                 value = call(i)
-                elapsed = time.perf_counter() - started
+                elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             queries = len(captured.captured_queries)
         else:
-            started = time.perf_counter()
+            cpu, started = time.process_time(), time.perf_counter()
             value = call(i)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             queries = 0
         if check is not None:
             check(value)
         if i >= warmup:
             result.times_ms.append(elapsed * 1000)
+            result.cpu_ms.append(cpu * 1000)
             if count_queries:
                 result.queries.append(queries)
     return result
@@ -123,6 +132,7 @@ class Row:
     p95_ms: float | None = None
     queries: int | None = None
     queries_stable: bool | None = None
+    cpu_ms: float | None = None  # median CPU time of the app's process
     ratio: float | None = None  # to the floor page, or to the hand-written SQL
     ratio_to: str = ""
     target: str = ""
@@ -166,7 +176,8 @@ def format_table(rows: list[Row], title: str = "") -> str:
     """The rows as a fixed-width text table, one block per section."""
     lines = [title] if title else []
     header = (
-        f"{'':<34} {'median':>9} {'p95':>9} {'queries':>8} {'ratio':>12}  {'target':<32} {'':<6}"
+        f"{'':<34} {'median':>9} {'p95':>9} {'cpu':>8} {'queries':>8} {'ratio':>12}  "
+        f"{'target':<32} {'':<6}"
     )
     section = None
     for row in rows:
@@ -180,14 +191,19 @@ def format_table(rows: list[Row], title: str = "") -> str:
             queries = f"{row.queries}{'' if row.queries_stable in (None, True) else '~'}"
         ratio = f"{row.ratio:.2f}× {row.ratio_to}" if row.ratio is not None else ""
         verdict = {None: "", True: "met", False: "MISSED"}[row.met]
+        cpu = f"{row.cpu_ms:.1f}" if row.cpu_ms is not None else "—"
         lines.append(
-            f"{row.name:<34} {row.median_ms:>7.1f}ms {p95:>7}ms {queries:>8} {ratio:>12}  "
-            f"{row.target:<32} {verdict:<6}"
+            f"{row.name:<34} {row.median_ms:>7.1f}ms {p95:>7}ms {cpu:>6}ms {queries:>8} "
+            f"{ratio:>12}  {row.target:<32} {verdict:<6}"
         )
         if row.note:
             lines.append(f"{'':<4}{row.note}")
     lines.append("")
-    lines.append("(queries: ~ = not the same count on every run; ratio: app ÷ floor or SQL)")
+    lines.append(
+        "(median/p95: wall time; cpu: median CPU time of this process — the app's Python, not"
+        " the database server's, and far less sensitive to a busy machine; queries: ~ = not the"
+        " same count on every run; ratio: app ÷ floor or SQL, medians)"
+    )
     return "\n".join(lines)
 
 

@@ -106,7 +106,15 @@ def page_rows(measures, floor_ms: float) -> list[Row]:
     for kind, m in measures:
         if kind == "floor":
             rows.append(
-                Row("pages", m.name, m.median_ms, m.p95_ms, m.query_count, m.queries_stable)
+                Row(
+                    "pages",
+                    m.name,
+                    m.median_ms,
+                    m.p95_ms,
+                    m.query_count,
+                    m.queries_stable,
+                    cpu_ms=m.cpu_median_ms,
+                )
             )
             continue
         if kind == "page":
@@ -127,6 +135,7 @@ def page_rows(measures, floor_ms: float) -> list[Row]:
                 m.p95_ms,
                 m.query_count,
                 m.queries_stable,
+                cpu_ms=m.cpu_median_ms,
                 ratio=m.median_ms / floor_ms if floor_ms else None,
                 ratio_to="floor",
                 target=target,
@@ -158,6 +167,7 @@ def report_rows(results) -> list[Row]:
                 app.p95_ms,
                 app.query_count,
                 app.queries_stable,
+                cpu_ms=app.cpu_median_ms,
                 ratio=ratio,
                 ratio_to="SQL",
                 target=target,
@@ -173,6 +183,7 @@ def report_rows(results) -> list[Row]:
                 ref.p95_ms,
                 ref.query_count,
                 ref.queries_stable,
+                cpu_ms=ref.cpu_median_ms,
             )
         )
     return rows
