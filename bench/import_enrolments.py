@@ -166,8 +166,9 @@ def generate(rows: int, today: datetime.date) -> bytes:
 def build_school():
     from parcours.organisations.models import Network, School, Site
 
+    # Not the generated network (parcours.scale.NETWORK_SLUG): its reports must not change.
     network, _created = Network.objects.get_or_create(
-        slug="reseau-bench", defaults={"name": "Réseau (banc d'essai)"}
+        slug="reseau-bench-import", defaults={"name": "Réseau (banc d'essai de l'import)"}
     )
     slug = f"e2c-bench-{int(time.time())}"
     school = School.objects.create(network=network, slug=slug, name=f"E2C banc d'essai {slug}")
@@ -216,6 +217,35 @@ def timed(label: str, school, data: bytes, **kwargs) -> dict:
         "prescribers_created": len(report.prescribers_created),
         "written": report.written,
     }
+
+
+def run_import(rows: int = 10_000, *, rollback: bool = False) -> dict:
+    """Time the import of ``rows`` generated rows into a new school (Django already set up,
+    database migrated): the run of ``import_enrolments`` (the dry run is not timed here).
+
+    With ``rollback``, everything it wrote is rolled back afterwards (an outer transaction),
+    so a shared benchmark database does not grow at each run; the import's own transaction is
+    then a savepoint, whose commit costs nothing: a real commit of the rows is not measured.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    data = generate(rows, timezone.localdate())
+
+    class _Rollback(Exception):
+        pass
+
+    result: dict = {}
+    try:
+        with transaction.atomic(durable=False):
+            school = build_school()
+            result = timed("import", school, data)
+            if rollback:
+                raise _Rollback
+    except _Rollback:
+        pass
+    result.update(rows=rows, csv_bytes=len(data), rolled_back=rollback)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from parcours.organisations.models import School, Site
 
@@ -31,20 +31,38 @@ def exit_facts(
     school: School, start: datetime.date, end: datetime.date, site: Site | None = None
 ) -> list[ExitFacts]:
     """The facts the rates need, one per exit in [start, end] (one query)."""
-    rows = exits_between(school, start, end, site).values_list(
-        "enrolment__person_id", "exit_date", "destination", "months", "days", "enrolment_id"
+    return exit_facts_by_school([school.pk], start, end, site)[school.pk]
+
+
+def exit_facts_by_school(
+    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+) -> dict[int, list[ExitFacts]]:
+    """:func:`exit_facts` of several schools at once, by school id (one query)."""
+    exits = Exit.objects.filter(school__in=school_ids, exit_date__range=(start, end))
+    if site is not None:
+        exits = exits.filter(enrolment__site=site)
+    rows = exits.values_list(
+        "school_id",
+        "enrolment__person_id",
+        "exit_date",
+        "destination",
+        "months",
+        "days",
+        "enrolment_id",
     )
-    return [
-        ExitFacts(
-            person_id=person_id,
-            exit_date=exit_date,
-            destination=destination,
-            months=months,
-            days=days,
-            enrolment_id=enrolment_id,
+    out: dict[int, list[ExitFacts]] = {pk: [] for pk in school_ids}
+    for school_id, person_id, exit_date, destination, months, days, enrolment_id in rows:
+        out[school_id].append(
+            ExitFacts(
+                person_id=person_id,
+                exit_date=exit_date,
+                destination=destination,
+                months=months,
+                days=days,
+                enrolment_id=enrolment_id,
+            )
         )
-        for person_id, exit_date, destination, months, days, enrolment_id in rows
-    ]
+    return out
 
 
 def definitions_for(school: School) -> QuerySet[OutcomeDefinition]:
@@ -69,13 +87,35 @@ def definitions_valid_during(
 ) -> list[OutcomeDefinition]:
     """Per definition the school may use, the version that applies to the period (one query);
     the network's first, then the school's, by name."""
-    by_code: dict[str, list[OutcomeDefinition]] = {}
-    for version in OutcomeDefinition.objects.filter(Q(school__isnull=True) | Q(school=school)):
+    return definitions_valid_during_by_school([school.pk], start, end)[school.pk]
+
+
+def definitions_valid_during_by_school(
+    school_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[int, list[OutcomeDefinition]]:
+    """:func:`definitions_valid_during` of several schools at once, by school id (one query:
+    the network's versions are shared, so each school's list holds the same objects)."""
+    network: dict[str, list[OutcomeDefinition]] = {}
+    own: dict[int, dict[str, list[OutcomeDefinition]]] = {pk: {} for pk in school_ids}
+    for version in OutcomeDefinition.objects.filter(
+        Q(school__isnull=True) | Q(school__in=school_ids)
+    ):
+        by_code = network if version.school_id is None else own[version.school_id]
         by_code.setdefault(version.code, []).append(version)
-    applicable = [_applicable(versions, start, end) for versions in by_code.values()]
-    return sorted(
-        (d for d in applicable if d is not None), key=lambda d: (d.school_id is not None, d.name)
-    )
+    out = {}
+    for pk in school_ids:
+        # As one query of the network's and the school's versions grouped by code.
+        by_code: dict[str, list[OutcomeDefinition]] = {}
+        for code, versions in network.items():
+            by_code.setdefault(code, []).extend(versions)
+        for code, versions in own[pk].items():
+            by_code.setdefault(code, []).extend(versions)
+        applicable = [_applicable(versions, start, end) for versions in by_code.values()]
+        out[pk] = sorted(
+            (d for d in applicable if d is not None),
+            key=lambda d: (d.school_id is not None, d.name),
+        )
+    return out
 
 
 def version_for_year(code: str, year: int) -> OutcomeDefinition | None:
@@ -93,14 +133,33 @@ def headline_for(school: School, year: int) -> tuple[OutcomeDefinition | None, b
 
     With no choice recorded, the network's "≥ 6 mois" definition stands in (``False``).
     """
-    chosen = (
-        HeadlineDefinition.objects.filter(school=school, year=year)
-        .select_related("definition")
-        .first()
-    )
-    if chosen is not None:
-        return version_for_year(chosen.definition.code, year) or chosen.definition, True
-    return version_for_year(NETWORK_6_MONTHS, year), False
+    return headlines_for([school.pk], year)[school.pk]
+
+
+def headlines_for(
+    school_ids: list[int], year: int
+) -> dict[int, tuple[OutcomeDefinition | None, bool]]:
+    """:func:`headline_for` of several schools at once, by school id (two queries)."""
+    chosen = {
+        row.school_id: row
+        for row in HeadlineDefinition.objects.filter(
+            school__in=school_ids, year=year
+        ).select_related("definition")  # one a school and year (a unique constraint)
+    }
+    codes = {row.definition.code for row in chosen.values()} | {NETWORK_6_MONTHS}
+    versions: dict[str, list[OutcomeDefinition]] = {}
+    for version in OutcomeDefinition.objects.filter(code__in=codes):
+        versions.setdefault(version.code, []).append(version)
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    out = {}
+    for pk in school_ids:
+        row = chosen.get(pk)
+        if row is not None:
+            found = _applicable(versions.get(row.definition.code, []), first, last)
+            out[pk] = (found or row.definition, True)
+        else:
+            out[pk] = (_applicable(versions.get(NETWORK_6_MONTHS, []), first, last), False)
+    return out
 
 
 def wave_situations(
@@ -112,15 +171,31 @@ def wave_situations(
 ) -> list[WaveSituation]:
     """The situations found at follow-up ``wave`` of the exits dated within [start, end]:
     one per recorded follow-up (reached: its situation; unreachable: ``None``)."""
+    return wave_situations_by_school([school.pk], start, end, site)[school.pk].get(wave, [])
+
+
+def wave_situations_by_school(
+    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+) -> dict[int, dict[int, list[WaveSituation]]]:
+    """:func:`wave_situations` of every wave of several schools at once: by school id, then by
+    wave (one query)."""
     follow_ups = ExitFollowUp.objects.filter(
-        school=school,
-        wave=wave,
+        school__in=school_ids,
         exit__exit_date__range=(start, end),
         status__in=[FollowUpStatus.REACHED, FollowUpStatus.UNREACHABLE],
     )
     if site is not None:
         follow_ups = follow_ups.filter(exit__enrolment__site=site)
-    return [
-        WaveSituation(destination=situation or None)
-        for situation in follow_ups.values_list("situation", flat=True)
-    ]
+    # Counted by the database (a wave's rate depends on how many of each situation only):
+    # the network's report would otherwise fetch every follow-up of the year.
+    counted = (
+        follow_ups.values_list("school_id", "wave", "situation")
+        .annotate(n=Count("pk"))
+        .order_by("school_id", "wave", "situation")
+    )
+    out: dict[int, dict[int, list[WaveSituation]]] = {pk: {} for pk in school_ids}
+    for school_id, wave, situation, n in counted:
+        out[school_id].setdefault(wave, []).extend(
+            [WaveSituation(destination=situation or None)] * n
+        )
+    return out

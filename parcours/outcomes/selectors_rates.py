@@ -276,44 +276,65 @@ def rates_table(
 ) -> RatesTable:
     """Rates of the exits dated within [start, end] (both included), optionally one site's.
 
-    Queries: one for the exits, one or two for the headline, one for the definitions, one per
-    follow-up wave — whatever the number of exits.
+    Queries: one for the exits, two for the headline, one for the definitions, one for the
+    follow-up waves — whatever the number of exits.
     """
-    facts = selectors.exit_facts(school, start, end, site)
-    definitions = selectors.definitions_valid_during(school, start, end)
-    headline, chosen = headline_during(school, start, end, definitions)
-    headline_code = headline.code if headline is not None else None
-    rows = [
-        DefinitionRate(
-            definition=definition_row(definition),
-            rate=success_rate(facts, definition.spec, start, end),
-            is_headline=definition.code == headline_code,
-        )
-        for definition in definitions
-    ]
-    rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
+    return rates_tables([school.pk], start, end, site)[school.pk]
 
-    people = latest_per_person(facts, start, end)
-    groups = destination_groups(people)
 
-    waves = [
-        WaveRow(
-            wave=int(wave),
-            label=str(wave.label),
-            rate=wave_rate(selectors.wave_situations(school, start, end, int(wave), site)),
+def rates_tables(
+    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+) -> dict[int, RatesTable]:
+    """:func:`rates_table` of several schools at once, by school id: the same five queries
+    whatever the number of schools (the network's report)."""
+    facts_by_school = selectors.exit_facts_by_school(school_ids, start, end, site)
+    definitions_by_school = selectors.definitions_valid_during_by_school(school_ids, start, end)
+    headlines = selectors.headlines_for(school_ids, end.year)
+    waves_by_school = selectors.wave_situations_by_school(school_ids, start, end, site)
+    rows_by_definition: dict[int, DefinitionRow] = {}
+    out = {}
+    for pk in school_ids:
+        facts = facts_by_school[pk]
+        definitions = definitions_by_school[pk]
+        wanted, chosen = headlines[pk]
+        headline = (
+            next((d for d in definitions if d.code == wanted.code), None)
+            if wanted is not None
+            else None
         )
-        for wave in FollowUpWave
-    ]
-    return RatesTable(
-        start=start,
-        end=end,
-        site_id=site.pk if site else None,
-        exits=len(people),
-        headline_year=end.year,
-        headline_chosen=chosen,
-        headline_code=headline_code,
-        definitions=rows,
-        groups=groups,
-        waves=waves,
-        at_exit=wave_rate([WaveSituation(destination=f.destination) for f in people]),
-    )
+        headline_code = headline.code if headline is not None else None
+        rows = []
+        for definition in definitions:
+            if definition.pk not in rows_by_definition:
+                rows_by_definition[definition.pk] = definition_row(definition)
+            rows.append(
+                DefinitionRate(
+                    definition=rows_by_definition[definition.pk],
+                    rate=success_rate(facts, definition.spec, start, end),
+                    is_headline=definition.code == headline_code,
+                )
+            )
+        rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
+        people = latest_per_person(facts, start, end)
+        waves = [
+            WaveRow(
+                wave=int(wave),
+                label=str(wave.label),
+                rate=wave_rate(waves_by_school[pk].get(int(wave), [])),
+            )
+            for wave in FollowUpWave
+        ]
+        out[pk] = RatesTable(
+            start=start,
+            end=end,
+            site_id=site.pk if site else None,
+            exits=len(people),
+            headline_year=end.year,
+            headline_chosen=chosen,
+            headline_code=headline_code,
+            definitions=rows,
+            groups=destination_groups(people),
+            waves=waves,
+            at_exit=wave_rate([WaveSituation(destination=f.destination) for f in people]),
+        )
+    return out

@@ -25,8 +25,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F
-
 from parcours.competencies import levels
 from parcours.competencies.models import Assessment, Competency, Framework, ScaleLevel
 from parcours.organisations.models import School, Site
@@ -70,21 +68,48 @@ class SchoolProgress:
 EMPTY = SchoolProgress(None, "", None, 0, 0, 0, 0, 0, [])
 
 
+@dataclass(slots=True)
+class _Row:
+    """An assessment row as the derivation (``competencies.levels``) reads it."""
+
+    pk: int
+    enrolment_id: int
+    competency_id: int
+    kind: str
+    level: int
+    assessed_on: datetime.date
+    corrects_id: int | None
+    framework_id: int
+    person_id: int
+    entry_date: datetime.date
+
+
 def school_progress(school: School, period: Period, site: Site | None = None) -> SchoolProgress:
     """Levels at entry and latest levels (as of ``period.end``) of the period's trainees."""
     enrolments = Enrolment.objects.filter(school=school).overlapping(period.start, period.end)
     if site is not None:
         enrolments = enrolments.filter(site=site)
-    rows = list(
-        Assessment.objects.filter(school=school, enrolment__in=enrolments.order_by().values("pk"))
-        .annotate(
-            framework_id=F("competency__framework_id"),
-            person_id=F("enrolment__person_id"),
-            entry_date=F("enrolment__entry_date"),
+    # Plain rows, not model instances: the derivation reads attributes only, and building
+    # thousands of Assessment objects was most of the key figures page's time (issue 12).
+    rows = [
+        _Row(*values)
+        for values in Assessment.objects.filter(
+            school=school, enrolment__in=enrolments.order_by().values("pk")
         )
-        .only("id", "enrolment_id", "competency_id", "kind", "level", "assessed_on", "corrects_id")
         .order_by("assessed_on", "id")
-    )
+        .values_list(
+            "id",
+            "enrolment_id",
+            "competency_id",
+            "kind",
+            "level",
+            "assessed_on",
+            "corrects_id",
+            "competency__framework_id",
+            "enrolment__person_id",
+            "enrolment__entry_date",
+        )
+    ]
     if not rows:
         return EMPTY
     # Each person through their latest enrolment with rows; its framework is its first row's.

@@ -27,7 +27,8 @@ Definitions (for a school, optionally one site, and a period):
 Counts are integers; percentages carry one decimal (``outcomes.rules.percentage``) and are
 rounded to whole numbers on screen only.
 
-Queries: a constant number (about a dozen), whatever the school's size.
+Queries: a constant number (about a dozen), whatever the school's size — and whatever the
+number of schools with :func:`key_figures_of_schools` (the network's report).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from parcours.organisations.models import (
     Site,
 )
 from parcours.outcomes.rules import percentage
-from parcours.outcomes.selectors_rates import RatesTable, rates_table
+from parcours.outcomes.selectors_rates import RatesTable, rates_tables
 from parcours.pathways.models import (
     PLIE,
     Answer,
@@ -222,15 +223,34 @@ class _Trainee:
 
 
 def _enrolments(school: School, period: Period, site: Site | None):
-    enrolments = Enrolment.objects.filter(school=school).overlapping(period.start, period.end)
+    return _enrolments_of([school.pk], period, site)
+
+
+def _trainees(school: School, period: Period, site: Site | None) -> dict[int, _Trainee]:
+    """Each person's latest enrolment overlapping the period (one query)."""
+    return _trainees_by_school([school.pk], period, site)[school.pk]
+
+
+def _funding_lines(school: School, period: Period, site: Site | None) -> list[Breakdown]:
+    """People per funding line (two queries): a person counts once per line."""
+    return _funding_lines_by_school([school.pk], period, site)[school.pk]
+
+
+def _enrolments_of(school_ids: list[int], period: Period, site: Site | None):
+    enrolments = Enrolment.objects.filter(school__in=school_ids).overlapping(
+        period.start, period.end
+    )
     if site is not None:
         enrolments = enrolments.filter(site=site)
     return enrolments
 
 
-def _trainees(school: School, period: Period, site: Site | None) -> dict[int, _Trainee]:
-    """Each person's latest enrolment overlapping the period (one query)."""
-    rows = _enrolments(school, period, site).values_list(
+def _trainees_by_school(
+    school_ids: list[int], period: Period, site: Site | None
+) -> dict[int, dict[int, _Trainee]]:
+    """Per school, each person's latest enrolment overlapping the period (one query)."""
+    rows = _enrolments_of(school_ids, period, site).values_list(
+        "school_id",
         "pk",
         "person_id",
         "entry_date",
@@ -243,165 +263,233 @@ def _trainees(school: School, period: Period, site: Site | None) -> dict[int, _T
         "referral_id",
         "referral__prescriber__prescriber_type",
     )
-    people: dict[int, _Trainee] = {}
+    by_school: dict[int, dict[int, _Trainee]] = {pk: {} for pk in school_ids}
     for row in rows:
-        pk, person_id, entry, birth, frozen, gender, qpv, diploma, rqth, referral, prescriber = row
+        school_id, pk, person_id, entry, birth, frozen, gender, qpv, diploma, rqth = row[:10]
+        referral, prescriber = row[10:]
+        people = by_school[school_id]
         kept = people.get(person_id)
         if kept is not None and (kept.entry_date, kept.enrolment_id) > (entry, pk):
             continue
         kind = NOT_RECORDED if referral is None else prescriber or SPONTANEOUS
         age = entry_age(birth, entry, frozen)
         people[person_id] = _Trainee(pk, entry, age, gender, qpv, diploma, rqth, kind)
-    return people
+    return by_school
 
 
 def _share(count: int, whole: int) -> Share:
     return Share(count=count, pct=percentage(count, whole))
 
 
-def _funding_lines(school: School, period: Period, site: Site | None) -> list[Breakdown]:
-    """People per funding line (two queries): a person counts once per line."""
+def _funding_lines_by_school(
+    school_ids: list[int], period: Period, site: Site | None
+) -> dict[int, list[Breakdown]]:
+    """Per school, people per funding line (two queries): a person counts once per line."""
     carried = (
-        EnrolmentFundingLine.objects.filter(enrolment__in=_enrolments(school, period, site))
-        .values("funding_line_id")
+        EnrolmentFundingLine.objects.filter(enrolment__in=_enrolments_of(school_ids, period, site))
+        .values("enrolment__school_id", "funding_line_id")
         .annotate(people=Count("enrolment__person", distinct=True))
+        .order_by()
     )
-    by_line = {row["funding_line_id"]: row["people"] for row in carried}
-    lines = FundingLine.objects.filter(Q(active=True) | Q(pk__in=list(by_line))).order_by("name")
-    return [
-        Breakdown(code=line.code, label=line.name, count=by_line.get(line.pk, 0), pct=None)
-        for line in lines
-    ]
+    by_line: dict[int, dict[int, int]] = {pk: {} for pk in school_ids}
+    for row in carried:
+        by_line[row["enrolment__school_id"]][row["funding_line_id"]] = row["people"]
+    used = {line_id for counts in by_line.values() for line_id in counts}
+    lines = list(FundingLine.objects.filter(Q(active=True) | Q(pk__in=used)).order_by("name"))
+    return {
+        pk: [
+            Breakdown(code=line.code, label=line.name, count=by_line[pk].get(line.pk, 0), pct=None)
+            for line in lines
+            if line.active or line.pk in by_line[pk]
+        ]
+        for pk in school_ids
+    }
 
 
-def _months(school: School, period: Period, site: Site | None) -> list[MonthCount]:
-    enrolments = Enrolment.objects.filter(school=school)
+def _months(
+    school_ids: list[int], period: Period, site: Site | None
+) -> dict[int, list[MonthCount]]:
+    enrolments = Enrolment.objects.filter(school__in=school_ids)
     if site is not None:
         enrolments = enrolments.filter(site=site)
-    entries = dict(
-        enrolments.filter(entry_date__range=(period.start, period.end))
-        .annotate(month=TruncMonth("entry_date"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    exits = dict(
-        enrolments.filter(ended_on__range=(period.start, period.end))
-        .annotate(month=TruncMonth("ended_on"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    months = []
+    counts: dict[str, dict[tuple[int, datetime.date], int]] = {}
+    for column in ("entry_date", "ended_on"):
+        counts[column] = {
+            (school_id, month): n
+            for school_id, month, n in enrolments.filter(
+                **{f"{column}__range": (period.start, period.end)}
+            )
+            .annotate(month=TruncMonth(column))
+            .values_list("school_id", "month")
+            .annotate(n=Count("pk"))
+            .values_list("school_id", "month", "n")
+            .order_by()
+        }
+    firsts = []
     day = period.start.replace(day=1)
     while day <= period.end:
-        months.append(MonthCount(month=day, entries=entries.get(day, 0), exits=exits.get(day, 0)))
+        firsts.append(day)
         day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return months
+    return {
+        pk: [
+            MonthCount(
+                month=first,
+                entries=counts["entry_date"].get((pk, first), 0),
+                exits=counts["ended_on"].get((pk, first), 0),
+            )
+            for first in firsts
+        ]
+        for pk in school_ids
+    }
 
 
 def premises(school: School, day: datetime.date, site: Site | None = None) -> dict[str, int]:
     """The school's (or one site's) active sites on ``day``: count, surface, rooms."""
-    sites = Site.objects.filter(school=school).active_on(day)
+    return _premises([school.pk], day, site)[school.pk]
+
+
+def _premises(
+    school_ids: list[int], day: datetime.date, site: Site | None = None
+) -> dict[int, dict[str, int]]:
+    """:func:`premises` of several schools, by school id (two queries)."""
+    sites = Site.objects.filter(school__in=school_ids).active_on(day)
     if site is not None:
         sites = sites.filter(pk=site.pk)
-    rooms = Room.objects.filter(school=school, site__in=sites).active_on(day)
-    counts = rooms.aggregate(
-        rooms=Count("id"), computer_rooms=Count("id", filter=Q(kind=RoomKind.COMPUTER))
-    )
-    return {
-        "sites": sites.count(),
-        "surface_m2": sites.aggregate(total=Sum("surface_m2"))["total"] or 0,
-        "rooms": counts["rooms"],
-        "computer_rooms": counts["computer_rooms"],
-    }
+    out = {pk: {"sites": 0, "surface_m2": 0, "rooms": 0, "computer_rooms": 0} for pk in school_ids}
+    per_school = sites.values("school_id").annotate(n=Count("id"), surface=Sum("surface_m2"))
+    for row in per_school.order_by():
+        out[row["school_id"]].update(sites=row["n"], surface_m2=row["surface"] or 0)
+    rooms = Room.objects.filter(school__in=school_ids, site__in=sites).active_on(day)
+    for row in (
+        rooms.values("school_id")
+        .annotate(n=Count("id"), computers=Count("id", filter=Q(kind=RoomKind.COMPUTER)))
+        .order_by()
+    ):
+        out[row["school_id"]].update(rooms=row["n"], computer_rooms=row["computers"])
+    return out
 
 
-def _funding(school: School, period: Period) -> list[FundingRow]:
+def _funding(school_ids: list[int], period: Period) -> dict[int, list[FundingRow]]:
     agreements = list(
         FundingAgreement.objects.filter(
-            school=school, year__range=(period.start.year, period.end.year)
+            school__in=school_ids, year__range=(period.start.year, period.end.year)
         )
         .select_related("funder")
         .order_by("year", "funder__name", "purpose")
     )
-    since = dict(
-        FundingAgreement.objects.filter(
-            school=school, funder_id__in={a.funder_id for a in agreements}
+    since = {
+        (school_id, funder_id): first
+        for school_id, funder_id, first in FundingAgreement.objects.filter(
+            school__in=school_ids, funder_id__in={a.funder_id for a in agreements}
         )
-        .values("funder_id")
+        .values("school_id", "funder_id")
         .annotate(first=Min("year"))
-        .values_list("funder_id", "first")
-    )
-    return [
-        FundingRow(
-            funder=a.funder.name,
-            funder_id=a.funder_id,
-            year=a.year,
-            purpose=a.purpose,
-            amount_eur=a.amount_eur,
-            partner_since=since[a.funder_id],
+        .values_list("school_id", "funder_id", "first")
+        .order_by()
+    }
+    out: dict[int, list[FundingRow]] = {pk: [] for pk in school_ids}
+    for a in agreements:
+        out[a.school_id].append(
+            FundingRow(
+                funder=a.funder.name,
+                funder_id=a.funder_id,
+                year=a.year,
+                purpose=a.purpose,
+                amount_eur=a.amount_eur,
+                partner_since=since[(a.school_id, a.funder_id)],
+            )
         )
-        for a in agreements
-    ]
+    return out
+
+
+def _staff(school_ids: list[int], period: Period) -> dict[int, int]:
+    # The memberships' own dates say who was staff then (not whether the account is still
+    # switched on today: a past year's figure must not change when an account is closed).
+    counts = (
+        Membership.objects.filter(
+            Q(active_until__isnull=True) | Q(active_until__gte=period.end),
+            school__in=school_ids,
+            role__in=STAFF_ROLES,
+            active_from__lte=period.end,
+        )
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out = dict.fromkeys(school_ids, 0)
+    out.update({row["school_id"]: row["n"] for row in counts})
+    return out
 
 
 def key_figures(school: School, period: Period, site: Site | None = None) -> KeyFigures:
     """The key figures of ``school`` (or one of its sites) over ``period``."""
-    people = _trainees(school, period, site)
-    total = len(people)
-    under_26 = minors = women = qpv = no_diploma = rqth = 0
-    prescribers: Counter[str] = Counter()
-    for trainee in people.values():
-        age = trainee.age_at_entry
-        under_26 += age < 26
-        minors += age < 18
-        women += trainee.gender == Gender.FEMALE
-        qpv += bool(trainee.qpv_code)
-        no_diploma += trainee.diploma_level == DiplomaLevel.NONE
-        rqth += trainee.rqth == Answer.YES
-        prescribers[trainee.prescriber] += 1
-    lines = _funding_lines(school, period, site)
-    # The memberships' own dates say who was staff then (not whether the account is still
-    # switched on today: a past year's figure must not change when an account is closed).
-    staff = Membership.objects.filter(
-        Q(active_until__isnull=True) | Q(active_until__gte=period.end),
-        school=school,
-        role__in=STAFF_ROLES,
-        active_from__lte=period.end,
-    ).count()
-    place = premises(school, period.end, site)
+    return key_figures_of_schools([school], period, site)[0]
+
+
+def key_figures_of_schools(
+    schools: list[School], period: Period, site: Site | None = None
+) -> list[KeyFigures]:
+    """The key figures of each of ``schools`` over ``period``, in their order: the same
+    constant number of queries whatever the number of schools (the network's report)."""
+    ids = [school.pk for school in schools]
+    trainees = _trainees_by_school(ids, period, site)
+    lines = _funding_lines_by_school(ids, period, site)
+    staff = _staff(ids, period)
+    places = _premises(ids, period.end, site)
+    months = _months(ids, period, site)
+    outcomes = rates_tables(ids, period.start, period.end, site)
+    funding = _funding(ids, period)
     order = [*PrescriberType.values, SPONTANEOUS, NOT_RECORDED]
-    return KeyFigures(
-        school_id=school.pk,
-        school_name=school.name,
-        site_id=site.pk if site else None,
-        period=period,
-        trainees=total,
-        under_26=_share(under_26, total),
-        minors=_share(minors, total),
-        women=_share(women, total),
-        qpv=_share(qpv, total),
-        no_diploma=_share(no_diploma, total),
-        rqth=_share(rqth, total),
-        prescribers=[
-            Breakdown(
-                code,
-                PRESCRIBER_LABELS[code],
-                prescribers[code],
-                percentage(prescribers[code], total),
+    out = []
+    for school in schools:
+        people = trainees[school.pk]
+        total = len(people)
+        under_26 = minors = women = qpv = no_diploma = rqth = 0
+        prescribers: Counter[str] = Counter()
+        for trainee in people.values():
+            age = trainee.age_at_entry
+            under_26 += age < 26
+            minors += age < 18
+            women += trainee.gender == Gender.FEMALE
+            qpv += bool(trainee.qpv_code)
+            no_diploma += trainee.diploma_level == DiplomaLevel.NONE
+            rqth += trainee.rqth == Answer.YES
+            prescribers[trainee.prescriber] += 1
+        school_lines = lines[school.pk]
+        place = places[school.pk]
+        out.append(
+            KeyFigures(
+                school_id=school.pk,
+                school_name=school.name,
+                site_id=site.pk if site else None,
+                period=period,
+                trainees=total,
+                under_26=_share(under_26, total),
+                minors=_share(minors, total),
+                women=_share(women, total),
+                qpv=_share(qpv, total),
+                no_diploma=_share(no_diploma, total),
+                rqth=_share(rqth, total),
+                prescribers=[
+                    Breakdown(
+                        code,
+                        PRESCRIBER_LABELS[code],
+                        prescribers[code],
+                        percentage(prescribers[code], total),
+                    )
+                    for code in order
+                    if prescribers[code]
+                ],
+                funding_lines=school_lines,
+                plie=next((line.count for line in school_lines if line.code == PLIE), 0),
+                months=months[school.pk],
+                outcomes=outcomes[school.pk],
+                staff=staff[school.pk],
+                sites=place["sites"],
+                rooms=place["rooms"],
+                computer_rooms=place["computer_rooms"],
+                surface_m2=place["surface_m2"],
+                funding=funding[school.pk],
             )
-            for code in order
-            if prescribers[code]
-        ],
-        funding_lines=lines,
-        plie=next((line.count for line in lines if line.code == PLIE), 0),
-        months=_months(school, period, site),
-        outcomes=rates_table(school, period.start, period.end, site),
-        staff=staff,
-        sites=place["sites"],
-        rooms=place["rooms"],
-        computer_rooms=place["computer_rooms"],
-        surface_m2=place["surface_m2"],
-        funding=_funding(school, period),
-    )
+        )
+    return out

@@ -5,7 +5,8 @@ Totals are sums of the schools' counts (a person enrolled in two schools counts 
 national percentages are recomputed from the summed counts, never averaged. The success rate
 of the network is given per *network* definition (each school's headline may differ).
 
-Queries: two, plus :func:`key_figures`'s constant number per school.
+Queries: two, plus :func:`key_figures_of_schools`'s constant number (whatever the number of
+schools: each figure is read for all the schools at once, grouped by school).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from parcours.organisations.models import Network, School, Site
 from parcours.outcomes.rules import percentage
 
-from .indicators import KeyFigures, _num, key_figures
+from .indicators import KeyFigures, _num, key_figures_of_schools
 from .periods import Period
 
 #: Counts summed across schools (attributes of KeyFigures).
@@ -77,7 +78,7 @@ def network_figures(network: Network, period: Period) -> NetworkFigures:
     # A site counts only with its school: a closed school whose site was never closed in the
     # records (or a school not open yet with an undated site) has no site active.
     sites = Site.objects.filter(school__in=active).active_during(period.start, period.end).count()
-    per_school = [key_figures(school, period) for school in schools]
+    per_school = key_figures_of_schools(schools, period)
     totals = {name: sum(getattr(k, name) for k in per_school) for name in SUMMED}
     trainees = totals["trainees"]
     shares = {}
