@@ -7,6 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
+SCALE ?= school
 
 .PHONY: help run test install demo lint format browser bench clean
 
@@ -14,7 +15,7 @@ help:
 	@echo "make run    — installe, crée la base SQLite de démonstration et sert http://$(HOST):$(PORT)"
 	@echo "make test   — lance toute la suite de tests (DATABASE_URL=postgres://... pour PostgreSQL)"
 	@echo "make lint   — ruff check + ruff format --check"
-	@echo "make bench  — mesure l'import de 10 000 lignes (DATABASE_URL=postgres://... pour PostgreSQL)"
+	@echo "make bench  — mesures de performance (SCALE=school par défaut, SCALE=network sur PostgreSQL : DATABASE_URL=postgres://...)"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -43,7 +44,7 @@ test: install browser
 	$(UV) run pytest $(PYTEST_ARGS)
 
 bench: install
-	$(UV) run python bench/import_enrolments.py
+	$(UV) run python bench/run.py --scale $(SCALE)
 
 lint: install
 	$(UV) run ruff check .
