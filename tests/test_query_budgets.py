@@ -1,0 +1,120 @@
+"""Query budgets: every page's query count stays the same as the rows it reads grow.
+
+For every GET URL of the project (the walk of tests/test_url_access.py), a member whose role
+may see it (anonymous for public pages) fetches it once after one batch of growth
+(tests/grow.py) and again after three more batches: both counts must be EQUAL (DESIGN rule 6).
+A page whose count grows with the rows has an N+1 query to remove in its selector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from parcours.organisations.access import ROLE_PERMS, Perm
+
+from .grow import grow
+from .test_url_access import OPEN_URLS, URL_PERMS, _kwargs, expected_status, project_urls
+
+#: Who fetches a URL that requires a permission: the first of these roles that has it.
+ROLE_ORDER = ["director", "referent", "intake", "company_relations", "prescriber", "funder"]
+
+#: URLs whose query count may legitimately change with the rows, and why.
+EXEMPT: dict[str, str] = {}
+
+
+def _who(name: str, view) -> str | None:
+    """The member fetching ``name``, or None if no one gets a page (200) from it."""
+    if name in OPEN_URLS:
+        table = OPEN_URLS[name]
+        for who in ("anonymous", *ROLE_ORDER, "network"):
+            if table.get(who, table["*"]) == 200:
+                return who
+        return None
+    perm = URL_PERMS[name]
+    if perm == Perm.VIEW_NETWORK:
+        return "network"
+    for role in ROLE_ORDER:
+        if perm in ROLE_PERMS[role]:
+            assert expected_status(name, view, role) == 200
+            return role
+    return None
+
+
+def _targets(world) -> list[tuple[str, str, str]]:
+    """(url name, url, who) of every page measured."""
+    targets = []
+    for pattern in project_urls():
+        who = _who(pattern.name, pattern.callback)
+        if who is not None:
+            url = reverse(pattern.name, kwargs=_kwargs(pattern.name, pattern, world))
+            targets.append((pattern.name, url, who))
+    return targets
+
+
+_NUMBERS = re.compile(r"\b\d+\b|'[^']*'|\"s\d+_x\d+\"")
+
+
+def _shape(sql: str) -> str:
+    """A query with its literal values blanked, to tell the queries apart from their values."""
+    return _NUMBERS.sub("?", sql)
+
+
+def _measure(world, targets, clients) -> dict[str, tuple[int, int, list[str]]]:
+    results = {}
+    for name, url, who in targets:
+        client = clients.setdefault(who, world.client_for(who))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        results[name] = (response.status_code, len(captured), [q["sql"] for q in captured])
+    return results
+
+
+def _extra(small: list[str], large: list[str]) -> list[str]:
+    """The query shapes that the larger run made more often, deduplicated, with their excess."""
+    more = Counter(map(_shape, large)) - Counter(map(_shape, small))
+    return [f"  (+{count}) {sql[:400]}" for sql, count in more.most_common()]
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_rows(world):
+    targets = _targets(world)
+    clients: dict = {}
+    grow(world, 1)
+    small = _measure(world, targets, clients)
+    for batch in (2, 3, 4):
+        grow(world, batch)
+    large = _measure(world, targets, clients)
+
+    failures, measured = [], 0
+    for name, url, who in targets:
+        (status_1, count_1, sql_1), (status_2, count_2, sql_2) = small[name], large[name]
+        if status_1 != 200:
+            if name not in EXEMPT:
+                failures.append(f"{name} ({who} GET {url}): status {status_1}, not 200")
+            continue
+        measured += 1
+        if status_2 != status_1:
+            failures.append(f"{name} ({who} GET {url}): status {status_1} then {status_2}")
+        elif count_2 != count_1 and name not in EXEMPT:
+            extra = "\n".join(_extra(sql_1, sql_2)) or "  (same queries, other order)"
+            failures.append(
+                f"{name} ({who} GET {url}): {count_1} queries, then {count_2} after growing:\n"
+                f"{extra}"
+            )
+        elif count_2 == count_1 and name in EXEMPT:
+            failures.append(f"{name}: listed in EXEMPT but its count is constant ({count_1})")
+    assert measured > 0
+    assert not failures, f"{len(failures)} of {len(targets)} pages:\n" + "\n".join(failures)
+
+
+def test_exempt_urls_exist():
+    names = {url.name for url in project_urls()}
+    assert not set(EXEMPT) - names, "EXEMPT lists URLs that no longer exist"
