@@ -30,9 +30,16 @@ from parcours.companies.models import (
     ReviewCompetency,
     TutorReview,
 )
-from parcours.competencies.models import Assessment, Certification, Competency, Evidence
+from parcours.competencies.models import (
+    Assessment,
+    Attestation,
+    Certification,
+    Competency,
+    Evidence,
+)
+from parcours.imports.models import ImportJob, ImportStatus
 from parcours.intake.models import Outcome, Stage
-from parcours.outcomes.models import Exit, ExitFollowUp
+from parcours.outcomes.models import Exit, ExitFollowUp, OutcomeDefinition
 from parcours.pathways.models import (
     Document,
     EnrolmentPhase,
@@ -44,7 +51,7 @@ from parcours.pathways.models import (
     SupportAction,
 )
 from parcours.people.models import LegalGuardian, PrivacyNotice, SubjectRequest
-from parcours.schedule.models import AttendanceMark, Session, SessionTrainee
+from parcours.schedule.models import AttendanceMark, Session, SessionTrainee, WorkshopType
 
 from .factories import (
     DecisionFactory,
@@ -58,6 +65,7 @@ from .factories import (
     ReferralFactory,
     RegistrationFactory,
     RoomFactory,
+    SchoolFactory,
     SiteFactory,
     UserFactory,
 )
@@ -97,6 +105,31 @@ def grow_organisations(world, batch: int) -> None:
             role=role,
             user=UserFactory(email=f"{role}{batch}@alpha-croissance.example.org"),
         )
+    ImportJob.objects.create(
+        school=school,
+        created_by=world.members["director"].user,
+        original_name=f"reprise-{batch}.csv",
+        status=ImportStatus.CHECKED,
+        checked_at=timezone.now(),
+        report={"rows": 0, "problems": [], "problem_count": 0},
+    )
+    # The network grows too: one more school with a trainee who exited (network figures).
+    other = SchoolFactory(network=school.network, slug=f"e2c-croissance-{batch}")
+    other_site = SiteFactory(school=other, name="Site principal")
+    person = PersonFactory(school=other, last_name=f"Reseau{batch}")
+    enrolment = EnrolmentFactory(
+        school=other,
+        person=person,
+        site=other_site,
+        entry_date=datetime.date(2024, 1, 8),
+        planned_end_date=datetime.date(2024, 7, 8),
+        status=EnrolmentStatus.EXITED,
+        ended_on=datetime.date(2024, 5, 31),
+    )
+    EntrySituationFactory(enrolment=enrolment, school=other)
+    Exit.objects.create(
+        school=other, enrolment=enrolment, exit_date=datetime.date(2024, 5, 31), destination="cdi"
+    )
     MembershipFactory(
         school=school,
         role="prescriber",
@@ -132,6 +165,13 @@ def grow_intake(world, batch: int) -> None:
         for session in (world.objects["info_session"], world.objects["past_info_session"]):
             RegistrationFactory(session=session, school=school, referral=referral)
         RegistrationFactory(session=world.objects["info_session"], school=school)
+    InterviewFactory(
+        referral=world.objects["referral"],
+        school=school,
+        interviewer=intake,
+        created_by=intake.user,
+        notes=f"Entretien complémentaire {batch}.",
+    )
 
 
 # ------------------------------------------------------------------ trainees and pathways
@@ -258,6 +298,21 @@ def grow_competencies(world, batch: int) -> None:
             result=f"{100 + batch} pix",
             recorded_by=assessor.user,
         )
+        if enrolment == world.objects["enrolment"]:
+            continue  # one valid attestation per enrolment: the new trainees get theirs
+        Attestation.objects.create(
+            school=school,
+            enrolment=enrolment,
+            number=f"ACA-CROISSANCE-{batch}-{enrolment.pk}",
+            issued_on=_day(batch),
+            issued_by=assessor.user,
+            framework=shared,
+            content={
+                "competencies": [
+                    {"code": c.code, "title": c.title, "level": 2} for c in competencies
+                ]
+            },
+        )
 
 
 # -------------------------------------------------------------------------------- schedule
@@ -267,6 +322,18 @@ def grow_schedule(world, batch: int) -> None:
     school, trainer = world.school, _author(world)
     session = world.objects["session"]
     room = RoomFactory(site=world.site, name=f"Salle atelier {batch}")
+    WorkshopType.objects.create(school=school, name=f"Atelier croissance {batch}", position=batch)
+    Session.objects.create(  # the world's room is busier (its page, the occupancy)
+        school=school,
+        site=world.site,
+        room=world.room,
+        workshop_type=world.objects["workshop_type"],
+        day=SESSION_DAY + datetime.timedelta(days=batch % 5),
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(12, 0),
+        trainer=trainer,
+        created_by=trainer.user,
+    )
     enrolments = [world.objects["enrolment"], *world.grown_enrolments[-TRAINEES:]]
     for enrolment in world.grown_enrolments[-TRAINEES:]:
         SessionTrainee.objects.create(school=school, session=session, enrolment=enrolment)
@@ -300,7 +367,7 @@ def grow_schedule(world, batch: int) -> None:
                 half="pm",
                 defaults={
                     "school": school,
-                    "status": "absent" if batch % 2 else "present",
+                    "status": "unexcused" if batch % 2 else "late",
                     "session": other,
                     "recorded_by": trainer.user,
                 },
@@ -314,9 +381,7 @@ def grow_companies(world, batch: int) -> None:
     school, author = world.school, world.members["company_relations"].user
     company = world.objects["company"]
     competencies = list(
-        Competency.objects.filter(framework=world.objects["default_framework"]).order_by("pk")[
-            3:5
-        ]
+        Competency.objects.filter(framework=world.objects["default_framework"]).order_by("pk")[3:5]
     )
     new_company = Company.objects.create(
         school=school,
@@ -391,6 +456,31 @@ def grow_companies(world, batch: int) -> None:
             ReviewCompetency.objects.create(
                 school=school, review=review, competency=competency, level=2
             )
+    # The world's internship (its page, its agreement): more goals and observed competencies.
+    extra = Competency.objects.filter(framework=world.objects["default_framework"]).order_by("pk")[
+        5 + 2 * batch : 7 + 2 * batch
+    ]
+    for competency in extra:
+        InternshipGoal.objects.create(
+            school=school, internship=world.objects["internship"], competency=competency
+        )
+        ReviewCompetency.objects.create(
+            school=school, review=world.objects["tutor_review"], competency=competency, level=3
+        )
+    # A finished internship without a review: the overdue reviews list.
+    Internship.objects.create(
+        school=school,
+        enrolment=world.grown_enrolments[-1],
+        company=new_company,
+        tutor=tutor,
+        signatory=tutor,
+        job_title="Vendeur",
+        rome_code="D1106",
+        start_date=datetime.date(2024, 6, 3) + datetime.timedelta(weeks=batch),
+        end_date=datetime.date(2024, 6, 7) + datetime.timedelta(weeks=batch),
+        weekly_hours=35,
+        created_by=author,
+    )
     if world.grown_enrolments:
         Hire.objects.create(
             school=school,
@@ -408,6 +498,15 @@ def grow_companies(world, batch: int) -> None:
 
 def grow_outcomes(world, batch: int) -> None:
     school, referent = world.school, world.members["referent"]
+    OutcomeDefinition.objects.create(
+        school=school,
+        code=f"sortie-croissance-{batch}",
+        version=1,
+        name=f"Définition croissance {batch}",
+        rules=[{"destinations": ["cdi", "cdd"], "min_months": 6, "strict": False}],
+        excluded=[],
+        valid_from=datetime.date(2020, 1, 1),
+    )
     for index in range(TRAINEES):
         person = PersonFactory(school=school, last_name=f"Sortant{batch}x{index}")
         exit_date = datetime.date(2024, 3, 1) + datetime.timedelta(days=batch * 7 + index)
