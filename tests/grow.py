@@ -51,6 +51,7 @@ from parcours.pathways.models import (
     SupportAction,
 )
 from parcours.people.models import LegalGuardian, PrivacyNotice, SubjectRequest
+from parcours.privacy.models import LegalHold, RetentionRun
 from parcours.schedule.models import AttendanceMark, Session, SessionTrainee, WorkshopType
 
 from .factories import (
@@ -574,6 +575,36 @@ def grow_people(world, batch: int) -> None:
     )
 
 
+def grow_privacy(world, batch: int) -> None:
+    director = world.members["director"].user
+    for enrolment in world.grown_enrolments[-TRAINEES:]:
+        LegalHold.objects.create(
+            school=world.school,
+            person=enrolment.person,
+            reason=f"Contentieux {batch}",
+            placed_by=director,
+        )
+    # A trainee who left long ago: the people due for anonymisation.
+    person = PersonFactory(school=world.school, last_name=f"Ancien{batch}")
+    EnrolmentFactory(
+        school=world.school,
+        person=person,
+        site=world.site,
+        entry_date=datetime.date(2014, 9, 1),
+        planned_end_date=datetime.date(2015, 3, 1),
+        status=EnrolmentStatus.EXITED,
+        ended_on=datetime.date(2015, 3, 1),
+    )
+    RetentionRun.objects.create(
+        school=world.school,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        as_of=datetime.date(2024, 1, 1) + datetime.timedelta(days=batch),
+        retention_years=5,
+        anonymised=batch,
+    )
+
+
 # ----------------------------------------------------------------------------------- audit
 
 
@@ -605,6 +636,7 @@ GROWERS = [
     grow_companies,
     grow_outcomes,
     grow_people,
+    grow_privacy,
     grow_audit,
 ]
 

@@ -51,6 +51,9 @@ VARIANTS: dict[str, list[str]] = {
     "reporting_network:key_figures_xlsx": [YEAR],
 }
 
+#: Roles that also fetch every page their role may see (beyond the school's premises).
+ALSO_AS = ["funder"]
+
 #: URLs whose query count may legitimately change with the rows, and why.
 _PER_SCHOOL = (
     "known N+1 per school: the network figures are computed school by school (about 17 "
@@ -88,11 +91,19 @@ def _targets(world) -> list[tuple[str, str, str]]:
     targets = []
     for pattern in project_urls():
         who = _who(pattern.name, pattern.callback)
-        if who is not None:
-            url = reverse(pattern.name, kwargs=_kwargs(pattern.name, pattern, world))
-            targets.append((pattern.name, url, who))
-            for query in VARIANTS.get(pattern.name, []):
-                targets.append((f"{pattern.name}{query}", url + query, who))
+        if who is None:
+            continue
+        url = reverse(pattern.name, kwargs=_kwargs(pattern.name, pattern, world))
+        targets.append((pattern.name, url, who))
+        for query in VARIANTS.get(pattern.name, []):
+            targets.append((f"{pattern.name}{query}", url + query, who))
+        # Partners see their own cut of some pages (a funder its own agreements, in the key
+        # figures too): measured as them as well.
+        perm = URL_PERMS.get(pattern.name)
+        for partner in ALSO_AS:
+            if partner != who and perm in ROLE_PERMS[partner] and perm != Perm.VIEW_SCHOOL:
+                for query in ["", *VARIANTS.get(pattern.name, [])]:
+                    targets.append((f"{pattern.name}{query} [{partner}]", url + query, partner))
     return targets
 
 
