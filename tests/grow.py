@@ -31,11 +31,13 @@ from parcours.companies.models import (
     TutorReview,
 )
 from parcours.competencies.models import (
+    Area,
     Assessment,
     Attestation,
     Certification,
     Competency,
     Evidence,
+    LevelDescriptor,
 )
 from parcours.imports.models import ImportJob, ImportStatus
 from parcours.intake.models import Outcome, Stage
@@ -271,6 +273,23 @@ def grow_pathways(world, batch: int) -> None:
 
 def grow_competencies(world, batch: int) -> None:
     school, assessor = world.school, _author(world)
+    # The school's draft framework (its page, its exports): one more area of two competencies.
+    draft = world.objects["framework"]
+    area = Area.objects.create(
+        framework=draft, code=f"X{batch}", title=f"Domaine {batch}", position=100 + batch
+    )
+    for index in range(2):
+        added = Competency.objects.create(
+            framework=draft,
+            area=area,
+            code=f"X{batch}{index}",
+            title=f"Compétence {batch}.{index}",
+            position=index,
+        )
+        for value in (1, 2, 3):
+            LevelDescriptor.objects.create(
+                competency=added, value=value, description=f"Observé au niveau {value}."
+            )
     shared = world.objects["default_framework"]
     competencies = list(Competency.objects.filter(framework=shared).order_by("pk")[:3])
     enrolments = [world.objects["enrolment"], *world.grown_enrolments[-TRAINEES:]]
