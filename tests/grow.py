@@ -18,6 +18,8 @@ import datetime
 
 from django.utils import timezone
 
+from parcours.api.models import PREFIX_LENGTH, ApiToken
+from parcours.api.services import hash_secret, new_secret
 from parcours.audit.models import AuditEvent
 from parcours.companies.models import (
     AgreementSignature,
@@ -30,6 +32,7 @@ from parcours.companies.models import (
     ReviewCompetency,
     TutorReview,
 )
+from parcours.competencies.loading import create_framework_rows, default_framework_data
 from parcours.competencies.models import (
     Area,
     Assessment,
@@ -56,6 +59,7 @@ from parcours.people.models import LegalGuardian, PrivacyNotice, SubjectRequest
 from parcours.privacy.models import LegalHold, RetentionRun
 from parcours.schedule.models import AttendanceMark, Session, SessionTrainee, WorkshopType
 
+from .competencies.world import MODELS
 from .factories import (
     DecisionFactory,
     EnrolmentFactory,
@@ -273,6 +277,16 @@ def grow_pathways(world, batch: int) -> None:
 
 def grow_competencies(world, batch: int) -> None:
     school, assessor = world.school, _author(world)
+    # One more framework of the school (the frameworks list), a copy of the shipped one.
+    create_framework_rows(
+        default_framework_data(),
+        models=MODELS,
+        school=school,
+        family=f"croissance-{batch}",
+        name=f"Référentiel croissance {batch}",
+        version=1,
+        status="draft",
+    )
     # The school's draft framework (its page, its exports): one more area of two competencies.
     draft = world.objects["framework"]
     area = Area.objects.create(
@@ -342,7 +356,22 @@ def grow_schedule(world, batch: int) -> None:
     school, trainer = world.school, _author(world)
     session = world.objects["session"]
     room = RoomFactory(site=world.site, name=f"Salle atelier {batch}")
+    enrolments = [world.objects["enrolment"], *world.grown_enrolments[-TRAINEES:]]
     WorkshopType.objects.create(school=school, name=f"Atelier croissance {batch}", position=batch)
+    # Sessions of the coming weeks (calendar feeds, this week's timetable), with trainees.
+    upcoming = Session.objects.create(
+        school=school,
+        site=world.site,
+        room=room,
+        workshop_type=world.objects["workshop_type"],
+        day=timezone.localdate() + datetime.timedelta(days=batch),
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(12, 0),
+        trainer=trainer,
+        created_by=trainer.user,
+    )
+    for enrolment in enrolments:
+        SessionTrainee.objects.create(school=school, session=upcoming, enrolment=enrolment)
     Session.objects.create(  # the world's room is busier (its page, the occupancy)
         school=school,
         site=world.site,
@@ -354,7 +383,6 @@ def grow_schedule(world, batch: int) -> None:
         trainer=trainer,
         created_by=trainer.user,
     )
-    enrolments = [world.objects["enrolment"], *world.grown_enrolments[-TRAINEES:]]
     for enrolment in world.grown_enrolments[-TRAINEES:]:
         SessionTrainee.objects.create(school=school, session=session, enrolment=enrolment)
         AttendanceMark.objects.create(
@@ -624,6 +652,20 @@ def grow_privacy(world, batch: int) -> None:
     )
 
 
+def grow_api(world, batch: int) -> None:
+    for role in ("referent", "director"):
+        membership = world.members[role]
+        secret = new_secret()
+        ApiToken.objects.create(
+            membership=membership,
+            name=f"Tableur {batch}",
+            key_prefix=secret[:PREFIX_LENGTH],
+            key_hash=hash_secret(secret),
+            created_by=membership.user,
+            expires_at=timezone.now() + datetime.timedelta(days=365),
+        )
+
+
 # ----------------------------------------------------------------------------------- audit
 
 
@@ -656,6 +698,7 @@ GROWERS = [
     grow_outcomes,
     grow_people,
     grow_privacy,
+    grow_api,
     grow_audit,
 ]
 
