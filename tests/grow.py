@@ -97,7 +97,8 @@ def _author(world):
 
 def grow_organisations(world, batch: int) -> None:
     school = world.school
-    site = SiteFactory(school=school, name=f"Site {batch} croissance")
+    # Named after "Site Alpha": the world's site stays the pages' default (the first by name).
+    site = SiteFactory(school=school, name=f"Site Zone {batch}")
     RoomFactory(site=site, name=f"Salle {batch}")
     RoomFactory(site=world.site, name=f"Salle {batch} croissance")
     prescriber = PartnerFactory(school=school, name=f"Mission Locale {batch} croissance")
