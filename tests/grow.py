@@ -15,6 +15,7 @@ One function per area, listed in ``GROWERS``: a new area adds its own.
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from parcours.companies.models import (
     Internship,
     InternshipGoal,
     ReviewCompetency,
+    TutorLink,
     TutorReview,
 )
 from parcours.competencies.loading import create_framework_rows, default_framework_data
@@ -515,6 +517,38 @@ def grow_companies(world, batch: int) -> None:
         )
         ReviewCompetency.objects.create(
             school=school, review=world.objects["tutor_review"], competency=competency, level=3
+        )
+    # The tutor's private review form (public page): an internship with a usable link, whose
+    # goals (the competencies the form asks about) grow.
+    if "grown_tutor_token" not in world.objects:
+        pending = Internship.objects.create(
+            school=school,
+            enrolment=world.grown_enrolments[-1],
+            company=company,
+            tutor=world.objects["contact"],
+            signatory=world.objects["contact"],
+            job_title="Cariste",
+            rome_code="N1101",
+            start_date=datetime.date(2024, 7, 1),
+            end_date=datetime.date(2024, 7, 5),
+            weekly_hours=35,
+            created_by=author,
+        )
+        token = "jeton-tuteur-croissance"
+        TutorLink.objects.create(
+            school=school,
+            internship=pending,
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            sent_to="tuteur@example.org",
+            created_by=author,
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        )
+        world.objects.update(grown_tutor_token=token, grown_pending_internship=pending)
+    for competency in extra:
+        InternshipGoal.objects.create(
+            school=school,
+            internship=world.objects["grown_pending_internship"],
+            competency=competency,
         )
     # A finished internship without a review: the overdue reviews list.
     Internship.objects.create(
