@@ -132,7 +132,11 @@ def _section(holding: Holding, person_id: int) -> Section:
             {
                 "id": row.pk,
                 "fields": [
-                    {"name": f.name, "label": str(f.verbose_name), "value": _value(row, f, unlabelled)}
+                    {
+                        "name": f.name,
+                        "label": str(f.verbose_name),
+                        "value": _value(row, f, unlabelled),
+                    }
                     for f in fields
                 ],
             }
