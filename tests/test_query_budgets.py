@@ -59,17 +59,10 @@ VARIANTS: dict[str, list[str]] = {
 ALSO_AS = ["funder"]
 
 #: URLs whose query count may legitimately change with the rows, and why.
-_PER_SCHOOL = (
-    "known N+1 per school: the network figures are computed school by school (about 17 "
-    "queries per school of the network, constant in each school's rows); to be computed "
-    "grouped by school in parcours/reporting"
-)
-EXEMPT: dict[str, str] = {
-    "reporting_network:key_figures": _PER_SCHOOL,
-    "reporting_network:key_figures?annee=2024": _PER_SCHOOL,
-    "reporting_network:key_figures_xlsx": _PER_SCHOOL,
-    "reporting_network:key_figures_xlsx?annee=2024": _PER_SCHOOL,
-}
+#: (Empty: the network figures, school by school before, are now read for all the schools at
+#: once, ``reporting.indicators.key_figures_of_schools`` on main; with the per-school version
+#: they made about 17 queries per school of the network.)
+EXEMPT: dict[str, str] = {}
 
 
 def _who(name: str, view) -> str | None:
