@@ -46,24 +46,30 @@ def _refuse_queries(execute, sql, params, many, context):
     raise _NoQuery
 
 
-def _label(obj: models.Model) -> str:
+def _label(obj: models.Model, field: models.Field, unlabelled: set[str]) -> str:
     """A readable label of a related record, without any query: its ``__str__`` when that
-    needs nothing beyond what was joined, else its kind and number."""
-    try:
-        with connection.execute_wrapper(_refuse_queries):
-            if hasattr(obj, "get_full_name") and callable(obj.get_full_name):
-                return obj.get_full_name() or str(obj.pk)
-            return str(obj)
-    except _NoQuery:
-        return f"{obj._meta.verbose_name} n° {obj.pk}"
+    needs nothing beyond what was joined, else its kind and number.
+
+    ``unlabelled`` holds the fields of the section whose ``__str__`` needed a query: their
+    related records all have the same shape, so the next rows go to the fallback at once —
+    the attempt (refused, but logged like any query) happens once per field, not per row."""
+    if field.name not in unlabelled:
+        try:
+            with connection.execute_wrapper(_refuse_queries):
+                if hasattr(obj, "get_full_name") and callable(obj.get_full_name):
+                    return obj.get_full_name() or str(obj.pk)
+                return str(obj)
+        except _NoQuery:
+            unlabelled.add(field.name)
+    return f"{obj._meta.verbose_name} n° {obj.pk}"
 
 
-def _value(row: models.Model, field: models.Field) -> Any:
+def _value(row: models.Model, field: models.Field, unlabelled: set[str]) -> Any:
     if field.is_relation:
         related_id = getattr(row, field.attname)
         if related_id is None:
             return None
-        return {"id": related_id, "label": _label(getattr(row, field.name))}
+        return {"id": related_id, "label": _label(getattr(row, field.name), field, unlabelled)}
     value = getattr(row, field.attname)
     if isinstance(field, models.FileField):
         return _file(value)
@@ -120,13 +126,17 @@ def _joins(fields: list[models.Field]) -> list[str]:
 def _section(holding: Holding, person_id: int) -> Section:
     fields = _fields(holding)
     queryset = holding.queryset_for(person_id).select_related(*_joins(fields)).order_by("pk")
-    rows = []
+    rows, unlabelled = [], set()
     for row in queryset:
         rows.append(
             {
                 "id": row.pk,
                 "fields": [
-                    {"name": f.name, "label": str(f.verbose_name), "value": _value(row, f)}
+                    {
+                        "name": f.name,
+                        "label": str(f.verbose_name),
+                        "value": _value(row, f, unlabelled),
+                    }
                     for f in fields
                 ],
             }
