@@ -122,6 +122,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain inputs, options and selects written in Python (the same
+# HTML, without a template per radio button and per <option>): parcours/renderers.py.
+FORM_RENDERER = "parcours.renderers.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parcours.sqlite3'}"),
