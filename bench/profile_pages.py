@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     import cProfile
 
-    whole = cProfile.Profile() if args.cprofile else None
+    whole = cProfile.Profile(time.process_time) if args.cprofile else None
     try:
         for kind in kinds:
             urls = session["pages"].get(kind)
