@@ -24,7 +24,8 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+
+from django.db.models import F
 
 from parcours.competencies import levels
 from parcours.competencies.models import Assessment, Competency, Framework, ScaleLevel
@@ -66,21 +67,6 @@ class SchoolProgress:
         return percentage(self.raised, self.positionings)
 
 
-class _Row(NamedTuple):
-    """An assessment row as ``competencies.levels`` reads it (attribute names of ``Assessment``)."""
-
-    pk: int
-    enrolment_id: int
-    competency_id: int
-    kind: str
-    level: int
-    assessed_on: datetime.date
-    corrects_id: int | None
-    framework_id: int
-    person_id: int
-    entry_date: datetime.date
-
-
 EMPTY = SchoolProgress(None, "", None, 0, 0, 0, 0, 0, [])
 
 
@@ -89,27 +75,16 @@ def school_progress(school: School, period: Period, site: Site | None = None) ->
     enrolments = Enrolment.objects.filter(school=school).overlapping(period.start, period.end)
     if site is not None:
         enrolments = enrolments.filter(site=site)
-    # Plain tuples, not model instances: thousands of rows for a school-year, and building a
-    # model instance per row cost most of the key figures page's time (issue 12).
-    rows = [
-        _Row(*values)
-        for values in Assessment.objects.filter(
-            school=school, enrolment__in=enrolments.order_by().values("pk")
+    rows = list(
+        Assessment.objects.filter(school=school, enrolment__in=enrolments.order_by().values("pk"))
+        .annotate(
+            framework_id=F("competency__framework_id"),
+            person_id=F("enrolment__person_id"),
+            entry_date=F("enrolment__entry_date"),
         )
+        .only("id", "enrolment_id", "competency_id", "kind", "level", "assessed_on", "corrects_id")
         .order_by("assessed_on", "id")
-        .values_list(
-            "id",
-            "enrolment_id",
-            "competency_id",
-            "kind",
-            "level",
-            "assessed_on",
-            "corrects_id",
-            "competency__framework_id",
-            "enrolment__person_id",
-            "enrolment__entry_date",
-        )
-    ]
+    )
     if not rows:
         return EMPTY
     # Each person through their latest enrolment with rows; its framework is its first row's.
