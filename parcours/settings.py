@@ -199,6 +199,7 @@ STORAGES = {
 # when the browser closes. Database sessions whose unchanged row is written at most once a
 # minute (parcours/accounts/sessions.py): the hour counts from the last request, within a minute.
 SESSION_ENGINE = "parcours.accounts.sessions"
+PARCOURS_SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(3600)))
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout rather than absolute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -26,24 +26,15 @@ def login_client(client, user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from parcours.accounts import two_factor
-    from parcours.organisations.middleware import SESSION_KEY as MEMBERSHIP_SESSION_KEY
-    from parcours.organisations.middleware import active_memberships
 
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     device = two_factor.totp_device(user)
     if device is None and two_factor.requires_two_factor(user):
         device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
-    session = client.session
     if device is not None:
+        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    # The membership the pages will act under, as the first page of that school stores it
-    # (parcours/organisations/middleware.py): that first page then does not write the session,
-    # and counts its queries like the next ones (an unchanged session is written at most once a
-    # minute, parcours/accounts/sessions.py).
-    memberships = active_memberships(user)
-    if memberships:
-        session[MEMBERSHIP_SESSION_KEY] = memberships[0].pk
-    session.save()
+        session.save()
     return client
 
 

@@ -101,7 +101,7 @@ def _stored_expiry(client):
     return Session.objects.get(session_key=client.session.session_key).expire_date
 
 
-def test_an_unchanged_session_is_written_at_most_once_a_minute(world):
+def test_an_unchanged_session_is_written_at_most_once_a_minute(world, settings):
     """The expiry is pushed back by a request at most once a minute (not one write per page
     view): within a minute nothing is written, after a minute the hour starts again."""
     import datetime
@@ -112,6 +112,7 @@ def test_an_unchanged_session_is_written_at_most_once_a_minute(world):
     from parcours.accounts.sessions import SessionStore
 
     assert settings.SESSION_ENGINE == "parcours.accounts.sessions"
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 60  # production's (tests/conftest.py: 0)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         client = world.client_for("intake")
@@ -132,12 +133,13 @@ def test_an_unchanged_session_is_written_at_most_once_a_minute(world):
         assert _stored_expiry(client) == start + datetime.timedelta(seconds=70 + 3600)
 
 
-def test_an_active_user_stays_logged_in_and_an_idle_one_is_logged_out(world):
+def test_an_active_user_stays_logged_in_and_an_idle_one_is_logged_out(world, settings):
     import datetime
 
     import time_machine
     from django.utils import timezone
 
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 60  # production's (tests/conftest.py: 0)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         client = world.client_for("intake")
