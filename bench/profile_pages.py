@@ -65,10 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    import load
     from django.db import connection
     from django.test import Client
-
-    import load
 
     plan = load.prepare(1)
     sessions = [s for s in plan["sessions"] if s["role"] == args.role][:1]
