@@ -122,6 +122,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain inputs, options and selects written in Python (the same
+# HTML, without a template per radio button and per <option>): parcours/renderers.py.
+FORM_RENDERER = "parcours.renderers.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parcours.sqlite3'}"),
@@ -192,7 +196,10 @@ STORAGES = {
 }
 
 # A session ends after an hour without a request (each request pushes the expiry back) and
-# when the browser closes.
+# when the browser closes. Database sessions whose unchanged row is written at most once a
+# minute (parcours/accounts/sessions.py): the hour counts from the last request, within a minute.
+SESSION_ENGINE = "parcours.accounts.sessions"
+PARCOURS_SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(3600)))
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout rather than absolute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -148,3 +148,12 @@ def world(db) -> World:
     build_imports_world(world)
     build_api_world(world)
     return world
+
+
+@pytest.fixture(autouse=True)
+def _session_written_every_request(settings):
+    """Sessions are written on every request, as Django does (production: at most once a
+    minute when unchanged, parcours/accounts/sessions.py, tested in tests/accounts): a page's
+    query count then does not depend on whether its first visit stored something in the
+    session."""
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 0

@@ -49,7 +49,12 @@ class CurrentMembershipMiddleware:
             request.membership = next(
                 (m for m in memberships if m.school_id and m.school.slug == slug), None
             )
-            if request.membership is not None:
+            # Written only when it changes: an unchanged session is not saved on every request
+            # (parcours/accounts/sessions.py).
+            if (
+                request.membership is not None
+                and request.session.get(SESSION_KEY) != request.membership.pk
+            ):
                 request.session[SESSION_KEY] = request.membership.pk
             return None
         wanted = request.session.get(SESSION_KEY)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import Perm, has_perm
@@ -94,6 +95,13 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _school_url(url_name: str, slug: str, script_prefix: str) -> str:
+    """``reverse`` of a school page, remembered: the menu's links are the same on every request
+    (and ``reverse`` was most of the menu's cost)."""
+    return reverse(url_name, args=[slug])
+
+
 def navigation(membership, resolver_match) -> list[dict]:
     if membership is None or membership.school_id is None:
         return []
@@ -109,7 +117,7 @@ def navigation(membership, resolver_match) -> list[dict]:
     return [
         {
             "label": entry.label,
-            "url": reverse(entry.url_name, args=[membership.school.slug]),
+            "url": _school_url(entry.url_name, membership.school.slug, get_script_prefix()),
             "active": entry is active,
         }
         for entry in entries

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -61,8 +61,8 @@ def week_sessions(
     """The school's sessions from ``monday`` to the Saturday after it, in order of time.
 
     The filters combine; ``enrolment`` keeps the sessions that trainee takes part in. Each
-    session comes with its site, room, workshop, trainer and participants (with their person):
-    two queries whatever the number of sessions.
+    session comes with its site, room, workshop, trainer and ``participant_names`` (their full
+    names, by last name): two queries whatever the number of sessions.
     """
     saturday = monday + datetime.timedelta(days=5)
     sessions = Session.objects.filter(school=membership.school_id, day__range=(monday, saturday))
@@ -74,14 +74,24 @@ def week_sessions(
         sessions = sessions.filter(trainer=trainer)
     if enrolment is not None:
         sessions = sessions.filter(participants__enrolment=enrolment)
-    participants = SessionTrainee.objects.select_related("enrolment__person").order_by(
-        "enrolment__person__last_name", "enrolment__person__first_name"
+    found = list(
+        sessions.select_related("site", "room", "workshop_type", "trainer__user").order_by(
+            "day", "start_time", "room__name"
+        )
     )
-    return list(
-        sessions.select_related("site", "room", "workshop_type", "trainer__user")
-        .prefetch_related(Prefetch("participants", queryset=participants))
-        .order_by("day", "start_time", "room__name")
-    )
+    # The participants' names only (what the page shows), as tuples: a week has thousands of
+    # participants, and a model instance for each one, their enrolment and their person cost
+    # most of the page's time (issue 12).
+    names: dict[int, list[str]] = {session.pk: [] for session in found}
+    for session_id, first_name, last_name in (
+        SessionTrainee.objects.filter(session__in=names)
+        .order_by("enrolment__person__last_name", "enrolment__person__first_name", "pk")
+        .values_list("session_id", "enrolment__person__first_name", "enrolment__person__last_name")
+    ):
+        names[session_id].append(f"{first_name} {last_name}")  # Person.full_name
+    for session in found:
+        session.participant_names = names[session.pk]
+    return found
 
 
 @dataclass
@@ -119,7 +129,7 @@ def week_grid(sessions: list[Session], monday: datetime.date) -> list[GridDay]:
         day.sessions.append(
             GridSession(
                 session=session,
-                trainees=len(session.participants.all()),
+                trainees=len(session.participant_names),
                 capacity=session.room.capacity,
             )
         )

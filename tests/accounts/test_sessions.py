@@ -93,3 +93,64 @@ def test_a_session_ends_after_an_hour_without_a_request(world):
         response = client.get(HOME)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def _stored_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_an_unchanged_session_is_written_at_most_once_a_minute(world, settings):
+    """The expiry is pushed back by a request at most once a minute (not one write per page
+    view): within a minute nothing is written, after a minute the hour starts again."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from parcours.accounts.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "parcours.accounts.sessions"
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 60  # production's (tests/conftest.py: 0)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = world.client_for("intake")
+        assert client.get(HOME).status_code == 200
+        first = _stored_expiry(client)
+        assert first == start + datetime.timedelta(hours=1)
+    with time_machine.travel(start + datetime.timedelta(seconds=50), tick=False):
+        assert client.get(HOME).status_code == 200
+        assert _stored_expiry(client) == first  # not written
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        assert client.get(HOME).status_code == 200
+        assert _stored_expiry(client) == start + datetime.timedelta(seconds=61 + 3600)
+    # A change is written at once, whatever the time since the last write.
+    with time_machine.travel(start + datetime.timedelta(seconds=70), tick=False):
+        store = SessionStore(session_key=client.session.session_key)
+        store["marker"] = 1
+        store.save()
+        assert _stored_expiry(client) == start + datetime.timedelta(seconds=70 + 3600)
+
+
+def test_an_active_user_stays_logged_in_and_an_idle_one_is_logged_out(world, settings):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 60  # production's (tests/conftest.py: 0)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = world.client_for("intake")
+        assert client.get(HOME).status_code == 200
+    # A request every 45 seconds for 75 minutes (past the first hour): always logged in.
+    for step in range(1, 101):
+        with time_machine.travel(start + datetime.timedelta(seconds=45 * step), tick=False):
+            assert client.get(HOME).status_code == 200
+    last = start + datetime.timedelta(seconds=45 * 100)
+    # An hour without a request, give or take the minute between writes: logged out.
+    with time_machine.travel(last + datetime.timedelta(minutes=60), tick=False):
+        response = client.get(HOME)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
