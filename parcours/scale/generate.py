@@ -1457,5 +1457,11 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
         "database_bytes": database_size(),
         "sanity": sanity(),
     }
+    from .extras import add_extras
+
+    report["extras"] = add_extras(seed=seed, progress=progress)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["database_bytes"] = database_size()
     report["database_mb"] = round(report["database_bytes"] / 1e6, 1)
+    report["sanity"]["ok"] = report["sanity"]["ok"] and report["extras"]["sanity"]["ok"]
     return report
