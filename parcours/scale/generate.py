@@ -1055,8 +1055,8 @@ class Generator:
         horizon = last_day
         n = 0
         while n < 2 and cursor + day * 20 < horizon - day * 5:
-            length = rng.randint(10, 25)
-            start, stop = cursor, min(cursor + day * length, horizon - day * 5)
+            span = rng.randint(10, 25)
+            start, stop = cursor, min(cursor + day * span, horizon - day * 5)
             company_id, _name, contact_ids = rng.choice(companies)
             job, rome = rng.choice(JOBS)
             pmsmp = rng.random() < 0.25
