@@ -367,7 +367,7 @@ class Extras:
         fake.seed_instance(rng.randint(0, 10**6))
         FIRST[:] = [fake.first_name() for _ in range(200)]
         LAST[:] = [fake.last_name() for _ in range(300)]
-        w.write(Registration, registrations())
+        w.write(Registration, list(registrations()))  # new_id queries: not during a COPY
         referral_events = []
         for pk, school, received, creator in Referral.objects.order_by("pk").values_list(
             "pk", "school_id", "received_on", "created_by_id"
