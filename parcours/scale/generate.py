@@ -1055,8 +1055,8 @@ class Generator:
         horizon = last_day
         n = 0
         while n < 2 and cursor + day * 20 < horizon - day * 5:
-            length = rng.randint(10, 25)
-            start, stop = cursor, min(cursor + day * length, horizon - day * 5)
+            span = rng.randint(10, 25)
+            start, stop = cursor, min(cursor + day * span, horizon - day * 5)
             company_id, _name, contact_ids = rng.choice(companies)
             job, rome = rng.choice(JOBS)
             pmsmp = rng.random() < 0.25
@@ -1457,5 +1457,11 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
         "database_bytes": database_size(),
         "sanity": sanity(),
     }
+    from .extras import add_extras
+
+    report["extras"] = add_extras(seed=seed, progress=progress)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["database_bytes"] = database_size()
     report["database_mb"] = round(report["database_bytes"] / 1e6, 1)
+    report["sanity"]["ok"] = report["sanity"]["ok"] and report["extras"]["sanity"]["ok"]
     return report

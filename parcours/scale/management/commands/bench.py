@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from parcours.scale.extras import add_extras
 from parcours.scale.generate import SCALES, generate
 
 
@@ -26,6 +27,14 @@ class Command(BaseCommand):
         gen.add_argument("--seed", type=int, default=12, help="Graine du tirage (12).")
         gen.add_argument("--json", type=Path, help="Écrit aussi le rapport dans ce fichier.")
         gen.add_argument(
+            "--stage",
+            choices=["all", "extras"],
+            default="all",
+            help="all : tout dans une base neuve ; extras : seulement les compléments (plans, "
+            "entretiens, accompagnements, informations collectives, embauches, audit) dans une "
+            "base déjà générée.",
+        )
+        gen.add_argument(
             "--force", action="store_true", help="Accepte de tourner avec DEBUG désactivé."
         )
 
@@ -37,7 +46,12 @@ class Command(BaseCommand):
                 "Données de charge : réservé à une base de mesure (DEBUG, ou --force)."
             )
         try:
-            report = generate(options["scale"], seed=options["seed"], progress=self.stdout.write)
+            if options["stage"] == "extras":
+                report = add_extras(seed=options["seed"], progress=self.stdout.write)
+            else:
+                report = generate(
+                    options["scale"], seed=options["seed"], progress=self.stdout.write
+                )
         except ValueError as error:
             raise CommandError(str(error)) from error
         text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
