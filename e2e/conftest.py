@@ -76,19 +76,84 @@ def _build_demo() -> None:
     call_command("demo", "--reset", "--force", verbosity=0)
 
 
+#: Where the demo's rows are kept between journeys: a schema on PostgreSQL, a table-name prefix
+#: on SQLite. Not model tables, so the flush after each journey leaves them alone.
+SNAPSHOT_SCHEMA = "e2e_demo_snapshot"
+SNAPSHOT_PREFIX = "e2e_demo_snapshot__"
+
+
+def _snapshot_name(connection, table: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{SNAPSHOT_SCHEMA}.{connection.ops.quote_name(table)}"
+    return connection.ops.quote_name(f"{SNAPSHOT_PREFIX}{table}")
+
+
+def _model_tables(connection) -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _take_snapshot() -> None:
+    """Copy every model table's rows (the freshly built demo) aside, inside the database."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        _drop_snapshot()
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+        for table in _model_tables(connection):
+            snapshot = _snapshot_name(connection, table)
+            # Names of the models' own tables, quoted: no outside input.
+            cursor.execute(f"CREATE TABLE {snapshot} AS SELECT * FROM {quote(table)}")  # noqa: S608
+
+
+def _restore_snapshot() -> None:
+    """Put the demo's rows back into the model tables: the same rows, primary keys included,
+    as ``_build_demo`` makes, in a fraction of its time. The tables are emptied first: the
+    flush after a journey recreates the content types and permissions (with other ids). The
+    foreign keys are deferred (Django creates them so on both databases): checked at commit."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    tables = _model_tables(connection)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+            cursor.execute(sql)
+        for table in tables:
+            snapshot = _snapshot_name(connection, table)
+            cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {snapshot}")  # noqa: S608
+
+
+def _drop_snapshot() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+            return
+        for table in connection.introspection.table_names(cursor):
+            if table.startswith(SNAPSHOT_PREFIX):
+                cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+
+
 @pytest.fixture(scope="package")
 def _demo_data(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The demo, built once for the browser tests of a test worker and committed (the live
     server's threads read it through their own connections). Building it takes about a minute,
-    so the journeys share it: each journey creates its own records and reads the demo's, and
-    does not depend on another journey having run. The database is emptied afterwards, as
-    pytest-django does after a transactional test."""
+    so it is built once and its rows copied aside (``_take_snapshot``): the live server makes
+    each journey a transactional test, flushed afterwards, and the next journey gets the same
+    demo back from the copy (``demo_server``), its primary keys included. Each journey creates
+    its own records and reads the demo's, and does not depend on another journey having run.
+    The database is emptied afterwards, as pytest-django does after a transactional test."""
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
         _build_demo()
+        _take_snapshot()
     yield
     with django_db_blocker.unblock():
+        _drop_snapshot()
         call_command("flush", "--noinput", verbosity=0)
 
 
@@ -105,8 +170,8 @@ def demo_server(_demo_data, live_server, django_db_blocker) -> Iterator[str]:
     # 127.0.0.1 for every test) start from zero for each journey.
     cache.clear()
     with django_db_blocker.unblock():
-        if not School.objects.filter(slug=FLAGSHIP_SLUG).exists():  # emptied by another test
-            _build_demo()
+        if not School.objects.filter(slug=FLAGSHIP_SLUG).exists():  # flushed after a test
+            _restore_snapshot()
         yield live_server.url
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
+import os
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,7 +92,13 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, request) -> World:
+    if not WORLD_COPY_SECONDS or _transactional(request):
+        return _build_world()
+    return _world_from_copy()
+
+
+def _build_world() -> World:
     network = NetworkFactory()
     school = SchoolFactory(network=network, slug="e2c-alpha", name="E2C Alpha")
     site = SiteFactory(school=school, name="Site Alpha", surface_m2=450)
@@ -157,3 +168,105 @@ def _session_written_every_request(settings):
     query count then does not depend on whether its first visit stored something in the
     session."""
     settings.PARCOURS_SESSION_REFRESH_SECONDS = 0
+
+
+# ------------------------------------------------------------------ the world's copy (opt-in)
+#: ``PARCOURS_TEST_WORLD_COPY=<seconds>`` (0, the default: off): the first ``world`` of a test
+#: worker is built as above and its rows (every row the build added, in every table) and
+#: objects kept; the next tests get the same rows inserted back as they were (primary keys,
+#: timestamps) and a deep copy of the objects, instead of a new build — until the copy is
+#: that many seconds old, the day changes, or a transactional test has flushed the database.
+WORLD_COPY_SECONDS = float(os.environ.get("PARCOURS_TEST_WORLD_COPY", "0"))
+
+
+@dataclass
+class _WorldCopy:
+    world: World
+    rows: list[tuple[type, list]]
+    files: dict[str, bytes]  # the uploaded files, by path under MEDIA_ROOT
+    baseline: tuple
+    taken: float
+    day: datetime.date
+
+
+_copy: _WorldCopy | None = None
+
+
+def _models() -> list[type]:
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def _baseline() -> tuple:
+    """What the world's rows point to outside themselves: the content types' ids."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return tuple(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"))
+
+
+def _world_from_copy() -> World:
+    global _copy
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    baseline = _baseline()
+    fresh = (
+        _copy is not None
+        and time.monotonic() - _copy.taken < WORLD_COPY_SECONDS
+        and _copy.day == timezone.localdate()
+        and _copy.baseline == baseline
+    )
+    if not fresh:
+        before = {m: set(m._base_manager.values_list("pk", flat=True)) for m in _models()}
+        world = _build_world()
+        rows = []
+        for model in _models():
+            added = [o for o in model._base_manager.all() if o.pk not in before[model]]
+            if added:
+                rows.append((model, added))
+        media = Path(settings.MEDIA_ROOT)
+        files = {
+            str(path.relative_to(media)): path.read_bytes()
+            for path in (media.rglob("*") if media.exists() else ())
+            if path.is_file()
+        }
+        _copy = _WorldCopy(
+            copy.deepcopy(world), rows, files, baseline, time.monotonic(), timezone.localdate()
+        )
+        return world
+    for name, content in _copy.files.items():  # into this test's own MEDIA_ROOT
+        path = Path(settings.MEDIA_ROOT) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    with transaction.atomic():  # the foreign keys are deferred: checked once all are in
+        for model, objects in _copy.rows:
+            fields = model._meta.local_concrete_fields
+            size = connection.ops.bulk_batch_size(fields, objects) or len(objects)
+            for start in range(0, len(objects), size):
+                batch = objects[start : start + size]
+                model._base_manager._insert(batch, fields=fields, raw=True)
+    return copy.deepcopy(_copy.world)
+
+
+@pytest.fixture(autouse=True)
+def _no_world_copy_across_a_flush(request):
+    """A transactional test empties the database afterwards: the copy's rows would point to
+    content types and reference rows that no longer exist."""
+    global _copy
+    yield
+    if _transactional(request):
+        _copy = None
+
+
+def _transactional(request) -> bool:
+    """A transactional test (or a live server's) commits: it gets a world built as usual."""
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(
+        marker is not None and marker.kwargs.get("transaction")
+    )
