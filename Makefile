@@ -22,7 +22,7 @@ help:
 	.tools/bin/python -m pip install --quiet --upgrade pip uv
 
 install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@bash scripts/ensure-pdf-libs.sh
 
 run: install
