@@ -312,6 +312,9 @@ def _child(kind: str, rows: int, out: Path) -> None:
     import django
 
     django.setup()
+    from parcours.scale.guards import refuse_unless_generated
+
+    refuse_unless_generated()  # the rows are rolled back, but only ever in a bench database
     measure = {"writer": measure_writer, "audit_trail": measure_audit_trail}[kind]
     result = measure(rows)
     result["process_peak_rss_mb"] = round(

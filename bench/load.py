@@ -516,6 +516,9 @@ def _django_main(argv: list[str]) -> None:
     import django
 
     django.setup()
+    from parcours.scale.guards import refuse_unless_generated
+
+    refuse_unless_generated()  # sessions for generated staff only, never a real school's
     command, *rest = argv
     if command == "prepare":
         schools, out = int(rest[0]), Path(rest[1])

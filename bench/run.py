@@ -5,7 +5,7 @@ Usage::
     uv run python bench/run.py --scale school              # SQLite file var/bench-school.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parcours_bench_network \\
         uv run python bench/run.py --scale network
-    uv run python bench/run.py --school e2c-63 --runs 10    # any school (e.g. the demo's)
+    uv run python bench/run.py --school bench-02 --runs 10  # another generated school
 
 It uses ``DATABASE_URL`` when set (else, for the school scale, the SQLite file
 ``var/bench-school.sqlite3``), migrates it, and generates the scale's data when the database
@@ -86,18 +86,23 @@ def ensure_data(scale: str, school_slug: str | None) -> str:
     from parcours.organisations.models import Network, School
     from parcours.scale import NETWORK_SLUG
     from parcours.scale import school_slug as bench_slug
+    from parcours.scale.guards import NotABenchDatabase, refuse_unless_generated
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
-    if school_slug:
-        if not School.objects.filter(slug=school_slug).exists():
-            raise SystemExit(f"No school {school_slug!r} in this database.")
-        return school_slug
     if not Network.objects.filter(slug=NETWORK_SLUG).exists():
         from parcours.scale.generate import generate
 
         print(f"No generated data: generating the {scale} scale (once)…", flush=True)
-        generate(scale)
+        generate(scale)  # refuses a database holding any school or account
+    try:
+        refuse_unless_generated()
+    except NotABenchDatabase as error:
+        raise SystemExit(str(error)) from error
+    if school_slug:
+        if not School.objects.filter(slug=school_slug).exists():
+            raise SystemExit(f"No school {school_slug!r} in this database.")
+        return school_slug
     return bench_slug(1)
 
 

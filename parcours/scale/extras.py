@@ -57,6 +57,7 @@ from parcours.pathways.models import (
     SupportAction,
     TargetJob,
 )
+from parcours.scale.guards import refuse_unless_generated
 from parcours.schedule.models import Session, local_moment
 
 from .writer import Writer, is_postgres
@@ -849,6 +850,7 @@ def extras_sanity() -> dict[str, int]:
 
 def add_extras(*, seed: int = 12, progress: Callable[[str], Any] = print) -> dict:
     """Add the extras to the generated database in place; the report (seconds, counts)."""
+    refuse_unless_generated()
     if already_there():
         raise ValueError(
             "Les compléments (plans, entretiens, informations collectives) existent déjà "

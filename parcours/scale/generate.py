@@ -1,7 +1,7 @@
 """The scale-data generator: ``parcours bench generate --scale school|network``.
 
-Fills a **fresh, migrated** database (it refuses to run when the network ``NETWORK_SLUG``
-exists: drop and recreate the database, ``parcours migrate``, then generate) with realistic,
+Fills a **fresh, migrated** database (``guards.refuse_unless_fresh``: no school, no account;
+drop and recreate the database, ``parcours migrate``, then generate) with realistic,
 consistent data at the sizes of issue 12:
 
 - ``school``: one school (``school_slug(1)``), two sites, ten years up to today, 4 groups of 24
@@ -77,6 +77,7 @@ from parcours.pathways.models import (
     PhaseDefinition,
 )
 from parcours.people.models import Person
+from parcours.scale.guards import refuse_unless_fresh
 from parcours.schedule.models import (
     DEFAULT_WORKSHOP_TYPES,
     AttendanceMark,
@@ -1413,11 +1414,7 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
     return the report: seconds, row counts per table, database size, sanity checks."""
     if scale not in SCALES:
         raise ValueError(f"Échelle inconnue : {scale} (school, network ou tiny).")
-    if Network.objects.filter(slug=NETWORK_SLUG).exists():
-        raise ValueError(
-            f"Le réseau {NETWORK_SLUG} existe déjà : générez dans une base neuve "
-            "(supprimez-la, recréez-la, « parcours migrate », puis relancez)."
-        )
+    refuse_unless_fresh()
     started = time.monotonic()
     progress(f"Génération « {scale} » (graine {seed}) sur {connection.vendor}…")
     generator = Generator(scale, seed, progress)

@@ -8,6 +8,7 @@ ids back; :meth:`Writer.reset_sequences` then moves PostgreSQL's sequences past 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -128,8 +129,22 @@ class DroppedIndexes:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not is_postgres() or exc[0] is not None:
+        if not is_postgres():
             return
+        try:
+            self.recreate()
+        except Exception as error:
+            if exc[0] is None:
+                raise
+            # The load failed and its rows break an index: say which ones are missing rather
+            # than hide the load's own error behind this one.
+            names = ", ".join(name for name, _definition in self.indexes + self.constraints)
+            print(
+                f"ATTENTION : {self.table} reste sans {names} ({error}) : supprimez cette base.",
+                file=sys.stderr,
+            )
+
+    def recreate(self) -> None:
         qn = connection.ops.quote_name
         with connection.cursor() as cursor:
             for _name, definition in self.indexes:

@@ -212,26 +212,3 @@ def test_table_and_results_file(tmp_path):
     assert data["import_enrolments"] == {"sqlite": {"rows": 1}}  # other parts kept
     assert data["harness"]["school"]["sqlite"]["rows"][1]["ratio"] == 2.2
     assert data["harness"]["network"]["postgresql"] == {"rows": []}
-
-
-def test_radio_input_renders_as_the_widget_template():
-    """The attendance sheet's radios (``schedule_tags.radio_input``, a perf fix of issue 12)
-    are byte for byte Django's ``radio.tag``: checked, required, invalid, escaped values."""
-    from django import forms
-
-    from parcours.schedule.templatetags.schedule_tags import radio_input
-
-    class Sheet(forms.Form):
-        status = forms.ChoiceField(
-            choices=[("present", "Présent"), ('a"<b', "Autre")],
-            widget=forms.RadioSelect,
-            initial="present",
-        )
-
-    bound = Sheet({"status": "nope"})
-    bound.is_valid()
-    for form in (Sheet(), bound):
-        radios = list(form["status"])
-        assert len(radios) == 2
-        for radio in radios:
-            assert radio_input(radio) == str(radio.tag())
