@@ -17,4 +17,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # The test database is thrown away: its commits need not wait for the disk (the migrations
     # of each worker's database, the browser tests' commits, the flushes after transactional
     # tests). A per-session setting; the server's configuration is left alone.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()

@@ -23,8 +23,10 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 def refresh_every() -> datetime.timedelta:
     """A session unchanged by a request is written when its expiry is older than this
     (``PARCOURS_SESSION_REFRESH_SECONDS``, 60; the test suite sets 0: written on every request,
-    as Django does, so that query counts do not depend on the time between two requests)."""
-    return datetime.timedelta(seconds=getattr(settings, "PARCOURS_SESSION_REFRESH_SECONDS", 60))
+    as Django does, so that query counts do not depend on the time between two requests), and
+    at most a tenth of ``SESSION_COOKIE_AGE``: a short timeout is still pushed back by use."""
+    seconds = getattr(settings, "PARCOURS_SESSION_REFRESH_SECONDS", 60)
+    return datetime.timedelta(seconds=min(seconds, settings.SESSION_COOKIE_AGE // 10))
 
 
 class SessionStore(DatabaseSessionStore):

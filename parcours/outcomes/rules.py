@@ -18,6 +18,7 @@ destination the definition excludes leave the denominator (and are never success
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -163,9 +164,22 @@ def success_rate(
     exits: Iterable[ExitFacts], spec: DefinitionSpec, start: datetime.date, end: datetime.date
 ) -> Rate:
     """Successful exits / (exits - excluded) over [start, end], under ``spec``."""
-    kept = latest_per_person(exits, start, end)
-    excluded = sum(1 for f in kept if is_excluded(f, spec))
-    successful = sum(1 for f in kept if is_successful(f, spec))
+    return rate_among(latest_per_person(exits, start, end), spec, start)
+
+
+def rate_among(kept: Sequence[ExitFacts], spec: DefinitionSpec, start: datetime.date) -> Rate:
+    """:func:`success_rate` of exits already kept by :func:`latest_per_person` (one list for
+    every definition of a report)."""
+    # The rules read only the destination and the length: each shape is judged once (a
+    # network's year has tens of thousands of exits but a few hundred shapes).
+    shapes = Counter((f.destination, f.months, f.days) for f in kept)
+    excluded = successful = 0
+    for (destination, months, days), count in shapes.items():
+        facts = ExitFacts(0, start, destination, months, days)
+        if is_excluded(facts, spec):
+            excluded += count
+        elif is_successful(facts, spec):
+            successful += count
     counted = len(kept) - excluded
     return Rate(
         exits=len(kept),
@@ -229,6 +243,7 @@ __all__ = [
     "latest_per_person",
     "meets_length",
     "percentage",
+    "rate_among",
     "success_rate",
     "wave_rate",
     "whole_percentage",

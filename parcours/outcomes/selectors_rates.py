@@ -43,7 +43,7 @@ from .rules import (
     WaveSituation,
     latest_per_person,
     percentage,
-    success_rate,
+    rate_among,
     wave_rate,
 )
 
@@ -303,6 +303,7 @@ def rates_tables(
             else None
         )
         headline_code = headline.code if headline is not None else None
+        people = latest_per_person(facts, start, end)
         rows = []
         for definition in definitions:
             if definition.pk not in rows_by_definition:
@@ -310,12 +311,11 @@ def rates_tables(
             rows.append(
                 DefinitionRate(
                     definition=rows_by_definition[definition.pk],
-                    rate=success_rate(facts, definition.spec, start, end),
+                    rate=rate_among(people, definition.spec, start),
                     is_headline=definition.code == headline_code,
                 )
             )
         rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
-        people = latest_per_person(facts, start, end)
         waves = [
             WaveRow(
                 wave=int(wave),

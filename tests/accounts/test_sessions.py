@@ -154,3 +154,24 @@ def test_an_active_user_stays_logged_in_and_an_idle_one_is_logged_out(world, set
         response = client.get(HOME)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_short_timeout_is_still_pushed_back_by_use(world, settings):
+    """With a timeout of five minutes, the session is written at least every 30 s (a tenth
+    of it): a request every 45 s keeps the user logged in past the five minutes."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.PARCOURS_SESSION_REFRESH_SECONDS = 60
+    settings.SESSION_COOKIE_AGE = 300
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = world.client_for("intake")
+        assert client.get(HOME).status_code == 200
+    for step in range(1, 15):  # 10 min 30 s
+        with time_machine.travel(start + datetime.timedelta(seconds=45 * step), tick=False):
+            assert client.get(HOME).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(seconds=45 * 14 + 301), tick=False):
+        assert client.get(HOME).status_code == 302
