@@ -43,24 +43,6 @@ PRESCRIBERS = (
 #: Mobile prefixes that are allocated (06 39, 06 9x are not: the import refuses them).
 MOBILE = ("06 12", "06 23", "06 45", "06 61", "06 71", "06 88", "07 58", "07 66")
 QPV = ("QN06301M", "QN06302M", "QN06303M", "QN06304M", "QN06305M", "QN00301M")
-#: Exit types and how often they happen (weights), with a length when one is needed.
-EXITS = [
-    ("cdi", 8, None),
-    ("cdd", 14, (1, 12)),
-    ("interim", 8, (1, 6)),
-    ("contrat_aide", 4, (6, 24)),
-    ("alternance", 8, None),
-    ("creation", 1, None),
-    ("formation_qualifiante", 14, (3, 18)),
-    ("formation", 6, (1, 6)),
-    ("service_civique", 3, (6, 10)),
-    ("recherche_emploi", 14, None),
-    ("demenagement", 4, None),
-    ("sante", 3, None),
-    ("abandon", 9, None),
-    ("exclusion", 2, None),
-    ("autre", 2, None),
-]
 HEADER = [
     "nom", "prenom", "date_naissance", "sexe", "email", "telephone", "code_postal", "commune",
     "code_qpv", "niveau_diplome", "prescripteur_type", "prescripteur", "plie", "site",
@@ -92,8 +74,10 @@ def setup_django(database_url: str | None) -> str:
 
 
 def generate(rows: int, today: datetime.date) -> bytes:
-    """A CSV of ``rows`` valid rows (``;``, UTF-8), deterministic."""
+    """A CSV of ``rows`` valid rows (``;``, UTF-8), deterministic (Django set up)."""
     from faker import Faker
+
+    from parcours.scale.generate import EXITS  # the exits' mix, shared with the scale data
 
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)

@@ -94,7 +94,8 @@ from .writer import DroppedIndexes, Writer, is_postgres
 
 SCALES = ("tiny", "school", "network")
 GROUP_PLACES = 24
-#: Exit destinations as bench/import_enrolments.py mixes them: (code, weight, months range).
+#: Exit destinations and how often they happen (weights), with a length in months when one is
+#: needed: the generator's mix and the import benchmark's (bench/import_enrolments.py).
 EXITS: list[tuple[str, int, tuple[int, int] | None]] = [
     ("cdi", 8, None),
     ("cdd", 14, (1, 12)),
