@@ -158,19 +158,9 @@ def drain(response, *, close: bool = True) -> int:
 def measure_writer(rows: int) -> dict[str, Any]:
     """``export_response`` alone on ``rows`` rows of the trainee list's columns."""
     from parcours.pathways import exports
+    from parcours.pathways.views.trainees import EXPORT_HEADERS
 
-    headers = [
-        "Nom",
-        "Prénom",
-        "Site",
-        "Référent·e",
-        "Date d'entrée",
-        "Fin prévue",
-        "Phase en cours",
-        "Dispositifs",
-        "Statut",
-        "En retard",
-    ]
+    headers = [str(header) for header in EXPORT_HEADERS]  # the trainee list export's
     start_day = datetime.date(2016, 1, 4)
 
     def generated():

@@ -86,8 +86,3 @@ def test_extras_refuse_a_second_run(report):
         add_extras(seed=3, progress=lambda _line: None)
     with pytest.raises(CommandError, match="existent déjà"):
         call_command("bench", "generate", "--stage", "extras", "--force")
-
-
-def test_report_of_tiny(report, capsys):
-    with capsys.disabled():
-        print(report["extras"])
