@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,9 +42,10 @@ RUN = """async (tags) => {
 @cache
 def axe_source() -> str:
     if not AXE_SCRIPT.exists():
-        raise FileNotFoundError(
+        pytest.fail(
             f"axe-core est introuvable ({AXE_SCRIPT}) : installez les dépendances de test "
-            "avec `make axe` (npm ci, depuis package-lock.json)."
+            "avec `make axe` (npm ci, depuis package-lock.json).",
+            pytrace=False,
         )
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
