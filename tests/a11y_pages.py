@@ -5,8 +5,10 @@ Every URL of the project is in exactly one place here (tests/test_a11y_pages.py 
 new screen cannot be forgotten):
 
 - ``AUDITED``: the page is opened in Chromium as the given demo role (or anonymously) and must
-  have no serious or critical axe violation. The URL's arguments name demo objects
-  (``DEMO_OBJECTS``: how each is found in the demo built by ``parcours demo``).
+  have no serious or critical axe violation (at 1280 px, and at a phone's 390 px for the pages
+  marked ``phone``: every public page, and staff pages with wide tables). The URL's arguments
+  name demo objects (``DEMO_OBJECTS``: how each is found in the demo built by
+  ``parcours demo``).
 - a download (its name ends with one of ``DOWNLOAD_SUFFIXES``: XLSX, PDF, JSON, iCalendar),
   not an HTML page;
 - ``NOT_AUDITED``: with the reason — an action answering only POST, an htmx fragment, or a page
@@ -30,6 +32,8 @@ class Audit:
     args: dict[str, str] = field(default_factory=dict)
     #: Query string added to the URL (a period with data).
     query: str = ""
+    #: Also audited at a phone's width (390 px), where wide tables scroll sideways.
+    phone: bool = False
 
 
 def _referent_trainee() -> int:
@@ -190,16 +194,18 @@ YEAR = "?annee=2018"
 #: url name → who opens it and how its URL is built. Grouped by area.
 AUDITED: dict[str, Audit] = {
     # Public pages and the login.
-    "accounts:login": Audit("anonymous"),
-    "accounts:password_reset": Audit("anonymous"),
-    "agenda:list": Audit("anonymous"),
-    "agenda:register": Audit("anonymous", {"pk": "info_session"}),
-    "agenda:registration": Audit("anonymous", {"token": "registration_token"}),
-    "tutor_review:form": Audit("anonymous", {"tutor_token": "tutor_token"}),
-    "tutor_review:thanks": Audit("anonymous"),
-    "attestation_check:verify": Audit("anonymous", {"verification_token": "attestation_token"}),
+    "accounts:login": Audit("anonymous", phone=True),
+    "accounts:password_reset": Audit("anonymous", phone=True),
+    "agenda:list": Audit("anonymous", phone=True),
+    "agenda:register": Audit("anonymous", {"pk": "info_session"}, phone=True),
+    "agenda:registration": Audit("anonymous", {"token": "registration_token"}, phone=True),
+    "tutor_review:form": Audit("anonymous", {"tutor_token": "tutor_token"}, phone=True),
+    "tutor_review:thanks": Audit("anonymous", phone=True),
+    "attestation_check:verify": Audit(
+        "anonymous", {"verification_token": "attestation_token"}, phone=True
+    ),
     # The school's home and settings.
-    "organisations:home": Audit("director"),
+    "organisations:home": Audit("director", phone=True),
     "organisations:site": Audit("director", {"pk": "site"}),
     "organisations:room": Audit("director", {"pk": "room"}),
     "organisations:staff": Audit("director"),
@@ -212,7 +218,7 @@ AUDITED: dict[str, Audit] = {
     # Intake.
     "intake:board": Audit("intake"),
     "intake:referrals": Audit("intake"),
-    "intake:referral": Audit("intake", {"pk": "referral"}),
+    "intake:referral": Audit("intake", {"pk": "referral"}, phone=True),
     "intake:referral_create": Audit("intake"),
     "intake:interview_create": Audit("intake", {"pk": "referral"}),
     "intake:decision_create": Audit("intake", {"pk": "referral"}),
@@ -225,7 +231,7 @@ AUDITED: dict[str, Audit] = {
     "intake:referral_submit": Audit("prescriber"),
     # Trainees and their pathway.
     "pathways:trainees": Audit("referent"),
-    "pathways:trainee": Audit("referent", {"pk": "trainee"}),
+    "pathways:trainee": Audit("referent", {"pk": "trainee"}, phone=True),
     "pathways:plan": Audit("referent", {"pk": "trainee"}),
     "pathways:plan_edit": Audit("referent", {"pk": "trainee"}),
     "pathways:meeting": Audit("referent", {"pk": "trainee", "meeting_pk": "meeting"}),
@@ -247,11 +253,11 @@ AUDITED: dict[str, Audit] = {
     "schedule:week": Audit("referent"),
     "schedule:session": Audit("referent", {"pk": "session"}),
     "schedule:session_new": Audit("director"),
-    "schedule:session_attendance": Audit("director", {"pk": "session"}),
+    "schedule:session_attendance": Audit("director", {"pk": "session"}, phone=True),
     "schedule:day_attendance": Audit("referent"),
     "schedule:trainee_attendance": Audit("referent", {"pk": "trainee"}),
     "schedule:attendance_months": Audit("director"),
-    "schedule:attendance_rates": Audit("director"),
+    "schedule:attendance_rates": Audit("director", phone=True),
     "schedule:occupancy": Audit("director"),
     "schedule:school_statements": Audit("director"),
     "schedule:calendar_feeds": Audit("referent"),
@@ -273,7 +279,7 @@ AUDITED: dict[str, Audit] = {
     "outcomes:definitions": Audit("director"),
     "outcomes:definition_detail": Audit("director", {"pk": "definition"}),
     "outcomes:rates": Audit("director", query=YEAR),
-    "reporting:key_figures": Audit("director", query=YEAR),
+    "reporting:key_figures": Audit("director", query=YEAR, phone=True),
     "reporting:funder_reports": Audit("director"),
     "reporting_network:key_figures": Audit("network", query=YEAR),
     "network_home": Audit("network"),
