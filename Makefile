@@ -9,12 +9,13 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 SCALE ?= school
 
-.PHONY: help run test install demo lint format browser bench clean
+.PHONY: help run test install demo lint format browser axe screenshots bench clean
 
 help:
 	@echo "make run    — installe, crée la base SQLite de démonstration et sert http://$(HOST):$(PORT)"
 	@echo "make test   — lance toute la suite de tests (DATABASE_URL=postgres://... pour PostgreSQL)"
 	@echo "make lint   — ruff check + ruff format --check"
+	@echo "make screenshots — régénère les captures d'écran de docs/screenshots/ (démo, chromium)"
 	@echo "make bench  — mesures de performance (SCALE=school par défaut, SCALE=network sur PostgreSQL : DATABASE_URL=postgres://...)"
 
 .tools/bin/uv:
@@ -40,8 +41,15 @@ demo: install
 browser:
 	@bash scripts/ensure-chromium.sh
 
-test: install browser
+# Test-only Node packages (axe-core for the accessibility audit): npm ci from package-lock.json.
+axe:
+	@bash scripts/ensure-axe.sh
+
+test: install browser axe
 	$(UV) run pytest $(PYTEST_ARGS)
+
+screenshots: install browser
+	$(UV) run python scripts/screenshots.py
 
 bench: install
 	$(UV) run python bench/run.py --scale $(SCALE)
