@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime
 import importlib
 import io
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from parcours.competencies import services
@@ -263,3 +265,54 @@ def test_an_unknown_school_is_refused(world):
     with pytest.raises(CommandError, match=r"École inconnue : « nulle-part »\."):
         run("--school", "nulle-part")
     assert sorted(LevelSpan.objects.values_list("pk", *SPAN_FIELDS)) == before
+
+
+# ------------------------------------------------------------------------------ two writers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_on_one_enrolment_leave_the_levels_of_both_rows(world):
+    """The second writer's refresh waits for the first one's transaction (the enrolment's row
+    is locked), then reads its row: without the lock it would store levels without it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    enrolment = new_enrolment(world)
+    competency = competencies_of(world)[0]
+    referent = world.members["referent"]
+    locked, failures = threading.Event(), []
+
+    def write(kind, level, day, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                Assessment.objects.create(
+                    school=world.school,
+                    enrolment=enrolment,
+                    competency=competency,
+                    kind=kind,
+                    level=level,
+                    assessed_on=day,
+                    assessor=referent,
+                    context="positioning" if kind == "positioning" else "workshop",
+                    recorded_by=referent.user,
+                )
+                if hold:
+                    locked.set()
+                    time.sleep(0.5)  # the other writer inserts and waits meanwhile
+        except Exception as error:  # pragma: no cover — reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    entry = enrolment.entry_date
+    one = threading.Thread(target=write, args=("positioning", 1, entry), kwargs={"hold": True})
+    one.start()
+    assert locked.wait(10)
+    two = threading.Thread(
+        target=write, args=("assessment", 3, entry + 5 * DAY), kwargs={"hold": False}
+    )
+    two.start()
+    one.join(10)
+    two.join(10)
+    assert failures == []
+    assert_agree(enrolment)  # one span closed on the second row's day, not two open ones
+    assert LevelSpan.objects.filter(enrolment=enrolment, valid_until=None).count() == 1
