@@ -11,7 +11,8 @@
 - ``Assessment`` rows are appended, never changed nor deleted: a positioning (at entry) or an
   assessment (during the pathway), with its ``Evidence`` rows. A correction is a new row that
   names the row it corrects. A competency's current level is derived from them
-  (``levels.py``), never typed.
+  (``levels.py``), never typed; ``LevelSpan`` stores the derived levels for the reports (a
+  pre-aggregate rewritten with every row, recomputable: ``stored_levels.py``).
 - ``Attestation`` is the Attestation de Compétences Acquises: its content is frozen when it is
   issued; only its revocation can be recorded afterwards.
 - ``Certification``: other certifications prepared or obtained during the pathway.
@@ -22,8 +23,8 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_SCALE = [
@@ -270,6 +271,15 @@ class Assessment(AppendOnly):
     def __str__(self) -> str:
         return f"{self.competency.code} : {self.level}"
 
+    def save(self, *args, **kwargs):
+        """Append the row and rewrite its enrolment's stored levels (``LevelSpan``), in one
+        transaction: the pre-aggregate never lags behind the rows."""
+        from .stored_levels import refresh
+
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            refresh(self.enrolment_id, using=self._state.db)
+
 
 class EvidenceKind(models.TextChoices):
     NOTE = "note", _("Observation")
@@ -318,6 +328,52 @@ class Evidence(AppendOnly):
         if self.kind == EvidenceKind.LINK:
             return self.url
         return self.document.title if self.document_id else ""
+
+
+class LevelSpan(models.Model):
+    """A pre-aggregate of the assessment rows: one enrolment's levels on one competency over a
+    span of days, as ``levels.level_spans`` derives them (issue 12).
+
+    Never typed: ``Assessment.save`` rewrites the spans of its enrolment and competency in the
+    same transaction (``stored_levels.refresh``), and ``parcours competencies
+    recompute-levels`` recomputes them all from the rows. The levels as of a day are the span
+    that holds on that day (``valid_from <= day < valid_until``, ``valid_until`` empty for the
+    levels that still hold).
+    """
+
+    school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+")
+    enrolment = models.ForeignKey(
+        "pathways.Enrolment",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint's first column
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField(_("du"))
+    valid_until = models.DateField(_("jusqu'au (exclu)"), null=True, blank=True)
+    entry_level = models.PositiveSmallIntegerField(_("niveau à l'entrée"), null=True, blank=True)
+    entry_on = models.DateField(_("positionné le"), null=True, blank=True)
+    current_level = models.PositiveSmallIntegerField(_("niveau atteint"))
+    #: The smallest id of the enrolment's rows on this competency (corrected ones included): an
+    #: enrolment is assessed on the framework of its first row (``selectors.enrolment_framework``).
+    first_assessment_pk = models.PositiveBigIntegerField(_("première évaluation"))
+
+    class Meta:
+        verbose_name = _("niveaux sur une période (pré-calcul)")
+        verbose_name_plural = _("niveaux sur des périodes (pré-calcul)")
+        ordering = ["enrolment", "competency", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "competency", "valid_from"], name="level_span_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="level_span_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_level} → {self.current_level} ({self.valid_from})"
 
 
 # ------------------------------------------------------------------------------ attestations

@@ -6,7 +6,8 @@ then (no row, no document, no stored file).
 
 Assessment and Evidence rows are appended, never changed: a correction is a new row naming
 the row it corrects (``correct_assessment``); the current level is derived from the rows
-(``levels.py``).
+(``levels.py``), and stored for the reports (``LevelSpan``): ``Assessment.save`` rewrites the
+stored levels of its enrolment in the same transaction as each row (``stored_levels``).
 
 Dates: an assessment may not precede the entry into the pathway, nor be in the future. It may
 be recorded for a pathway that has ended, as long as it is dated on or before the exit day: the
@@ -34,7 +35,7 @@ from parcours.organisations.models import Membership
 from parcours.pathways import services as pathway_services
 from parcours.pathways.models import DocumentKind, Enrolment
 
-from . import selectors
+from . import selectors, stored_levels
 from .models import (
     Assessment,
     AssessmentContext,
@@ -307,8 +308,9 @@ def record_positioning(
         )
         for competency in competencies
     ]
-    for row in rows:
-        row.save()
+    with stored_levels.deferred():  # one refresh of the stored levels for all the rows
+        for row in rows:
+            row.save()
     record_event(
         actor=membership.user,
         action="competencies.positioning",

@@ -13,7 +13,9 @@ framework (« transversal-e2c » v1). For each enrolment:
 - certifications for a realistic share of the trainees (PIX, CléA, SST, code de la route).
 
 Deterministic (``random.Random(2023)``), written in a few ``executemany`` statements (see
-``_insert``), no audit events, rows dated as they happened. The Attestations de Compétences
+``_insert``), no audit events, rows dated as they happened; their stored levels
+(``LevelSpan``) are then computed by ``competencies.stored_levels.recompute``, as the
+assessment writes would have. The Attestations de Compétences
 Acquises of the exited trainees are issued by ``issue_demo_attestations`` through the
 attestation service.
 """
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from django.db import connection, models
 from django.utils import timezone
 
+from parcours.competencies import stored_levels
 from parcours.competencies.loading import create_framework_rows, default_framework_data
 from parcours.competencies.models import (
     Assessment,
@@ -44,6 +47,7 @@ from parcours.competencies.models import (
     EvidenceKind,
     Framework,
     FrameworkStatus,
+    LevelSpan,
     SchoolFramework,
 )
 from parcours.competencies.selectors import school_framework
@@ -400,6 +404,8 @@ def build_competency_history(school: School, today: datetime.date | None = None)
         corrections.append(correction)
         notes.append((correction, CORRECTION_NOTE, ""))
     _write_assessments(school, corrections)
+    # The rows went around Assessment.save: compute their stored levels (LevelSpan) at once.
+    stored_levels.recompute(enrolments=Enrolment.objects.filter(school=school))
 
     evidence = []
     for assessment, note, url in notes:
@@ -576,6 +582,7 @@ def delete_competency_history(school_ids: list[int]) -> None:
     # Nothing refers to them any more (evidence gone, corrections unlinked): one statement
     # instead of the deletion collector loading every row.
     assessments._raw_delete(assessments.db)
+    LevelSpan.objects.filter(school_id__in=school_ids).delete()
     SchoolFramework.objects.filter(school_id__in=school_ids).delete()
 
 

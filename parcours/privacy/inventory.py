@@ -407,6 +407,10 @@ NOT_PERSONAL: dict[str, str] = {
         "append-only proof of who did what"
     ),
     "schedule.Session": "a workshop session; its trainees are in schedule.SessionTrainee",
+    "competencies.LevelSpan": (
+        "the levels derived from competencies.Assessment (kept: competency, kind, level, "
+        "day), stored for the reports and recomputed from those rows: nothing of its own"
+    ),
 }
 
 

@@ -14,8 +14,13 @@ is counted apart). The unit is a *positioning*: one trainee on one competency wi
 entry; its latest level is taken on the same competency, so both distributions have the same
 total and can be compared.
 
-Queries: three with assessments (the rows, the scale, the competencies), one without, whatever
-the number of trainees.
+The levels are read from their pre-aggregate (``competencies.models.LevelSpan``: each
+enrolment's levels per competency over spans of days, computed by ``competencies.levels``
+and kept up to date by every assessment write), so the database counts them as of the
+period's last day, whatever the period (a past year's trainees assessed since included).
+
+Queries: four with assessments (the stored levels, the enrolments, the framework, its scale),
+one without, whatever the number of trainees.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from parcours.competencies import levels
-from parcours.competencies.models import Assessment, Competency, Framework, ScaleLevel
+from django.db.models import Count, Min, Q
+
+from parcours.competencies.models import Framework, LevelSpan, ScaleLevel
 from parcours.organisations.models import School, Site
 from parcours.outcomes.rules import percentage
 from parcours.pathways.models import Enrolment
@@ -68,98 +74,80 @@ class SchoolProgress:
 EMPTY = SchoolProgress(None, "", None, 0, 0, 0, 0, 0, [])
 
 
-@dataclass(slots=True)
-class _Row:
-    """An assessment row as the derivation (``competencies.levels``) reads it."""
-
-    pk: int
-    enrolment_id: int
-    competency_id: int
-    kind: str
-    level: int
-    assessed_on: datetime.date
-    corrects_id: int | None
-    framework_id: int
-    person_id: int
-    entry_date: datetime.date
-
-
 def school_progress(school: School, period: Period, site: Site | None = None) -> SchoolProgress:
-    """Levels at entry and latest levels (as of ``period.end``) of the period's trainees."""
-    enrolments = Enrolment.objects.filter(school=school).overlapping(period.start, period.end)
+    """Levels at entry and latest levels (as of ``period.end``) of the period's trainees.
+
+    Read from the stored levels (``competencies.models.LevelSpan``, what
+    ``competencies.levels.level_spans`` derives from the rows, kept by every assessment write):
+    the span of each enrolment and competency that holds on ``period.end``, counted by the
+    database, instead of every assessment row derived in Python (issue 12).
+    """
+    end = period.end
+    enrolments = Enrolment.objects.filter(school=school).overlapping(period.start, end)
     if site is not None:
         enrolments = enrolments.filter(site=site)
-    # Plain rows, not model instances: the derivation reads attributes only, and building
-    # thousands of Assessment objects was most of the key figures page's time (issue 12).
-    rows = [
-        _Row(*values)
-        for values in Assessment.objects.filter(
-            school=school, enrolment__in=enrolments.order_by().values("pk")
+    enrolments = enrolments.order_by()
+    holds = Q(valid_from__lte=end) & (Q(valid_until__isnull=True) | Q(valid_until__gt=end))
+    # One query for both: the open spans (one per enrolment and competency with rows, whatever
+    # their days: which enrolments have rows, and their first row) and the spans that hold on
+    # the last day (the positionings then), grouped by levels.
+    groups = (
+        LevelSpan.objects.filter(school=school, enrolment__in=enrolments.values("pk"))
+        .filter(Q(valid_until__isnull=True) | holds)
+        .values_list("enrolment_id", "competency__framework_id", "entry_level", "current_level")
+        .annotate(
+            first=Min("first_assessment_pk"),
+            positionings=Count("pk", filter=holds & Q(entry_level__isnull=False)),
         )
-        .order_by("assessed_on", "id")
-        .values_list(
-            "id",
-            "enrolment_id",
-            "competency_id",
-            "kind",
-            "level",
-            "assessed_on",
-            "corrects_id",
-            "competency__framework_id",
-            "enrolment__person_id",
-            "enrolment__entry_date",
-        )
-    ]
-    if not rows:
+        .order_by()
+    )
+    first_row: dict[int, tuple[int, int]] = {}  # enrolment → (its first row, its framework)
+    found: list[tuple[int, int, int, int, int]] = []
+    for enrolment_id, framework_id, entry_level, current_level, first, count in groups:
+        known = first_row.get(enrolment_id)
+        if known is None or first < known[0]:
+            first_row[enrolment_id] = (first, framework_id)
+        if count:
+            found.append((enrolment_id, framework_id, entry_level, current_level, count))
+    if not first_row:
         return EMPTY
     # Each person through their latest enrolment with rows; its framework is its first row's.
     latest: dict[int, tuple[datetime.date, int]] = {}
-    first_row: dict[int, tuple[int, int]] = {}
-    for row in rows:
-        key = (row.entry_date, row.enrolment_id)
-        if row.person_id not in latest or latest[row.person_id] < key:
-            latest[row.person_id] = key
-        known = first_row.get(row.enrolment_id)
-        if known is None or row.pk < known[0]:
-            first_row[row.enrolment_id] = (row.pk, row.framework_id)
+    for enrolment_id, person_id, entry_date in enrolments.values_list(
+        "pk", "person_id", "entry_date"
+    ):
+        if enrolment_id not in first_row:
+            continue
+        key = (entry_date, enrolment_id)
+        if person_id not in latest or latest[person_id] < key:
+            latest[person_id] = key
     kept = {enrolment_id for _entry, enrolment_id in latest.values()}
     on_framework = Counter(first_row[enrolment_id][1] for enrolment_id in kept)
     framework_id = max(on_framework, key=lambda pk: (on_framework[pk], pk))
     counted = {e for e in kept if first_row[e][1] == framework_id}
     framework = Framework.objects.only("id", "name", "version").get(pk=framework_id)
     scale = list(ScaleLevel.objects.filter(framework_id=framework_id).order_by("value"))
-    competency_ids = set(
-        Competency.objects.filter(framework_id=framework_id).values_list("pk", flat=True)
-    )
-    by_enrolment = levels.derive_levels_by_enrolment(
-        (row for row in rows if row.enrolment_id in counted), as_of=period.end
-    )
     entry_counts: Counter[int] = Counter()
     latest_counts: Counter[int] = Counter()
-    positionings = raised = progressed = 0
-    for found in by_enrolment.values():
-        up = False
-        for competency_id, derived in found.items():
-            if competency_id not in competency_ids or derived.entry_level is None:
-                continue
-            positionings += 1
-            entry_counts[derived.entry_level] += 1
-            latest_counts[derived.current_level] += 1
-            if derived.current_level > derived.entry_level:
-                raised += 1
-                up = True
-        progressed += up
-    trainees = sum(
-        1
-        for found in by_enrolment.values()
-        if any(c in competency_ids and d.entry_level is not None for c, d in found.items())
-    )
+    positioned: set[int] = set()
+    up: set[int] = set()
+    positionings = raised = 0
+    for enrolment_id, on, entry_level, current_level, count in found:
+        if on != framework_id or enrolment_id not in counted:
+            continue
+        positioned.add(enrolment_id)
+        positionings += count
+        entry_counts[entry_level] += count
+        latest_counts[current_level] += count
+        if current_level > entry_level:
+            raised += count
+            up.add(enrolment_id)
     return SchoolProgress(
         framework_id=framework.pk,
         framework_name=framework.name,
         framework_version=framework.version,
-        trainees=trainees,
-        progressed=progressed,
+        trainees=len(positioned),
+        progressed=len(up),
         other_framework=len(kept) - len(counted),
         positionings=positionings,
         raised=raised,

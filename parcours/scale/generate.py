@@ -1223,6 +1223,22 @@ class Generator:
                 }
             )
 
+    def level_spans(self) -> None:
+        """The stored levels of the assessments written above (``competencies.LevelSpan``),
+        computed by the application's own code (``competencies.stored_levels``, hence
+        ``competencies.levels``) a group of enrolments at a time, written by COPY."""
+        from parcours.competencies.models import LevelSpan
+        from parcours.competencies.stored_levels import computed
+
+        w = self.w
+        started = time.monotonic()
+        enrolments = Enrolment.objects.order_by().values_list("pk", flat=True)
+        with DroppedIndexes(LevelSpan):
+            for _group, spans in computed(enrolments, Assessment.objects.all(), chunk=2000):
+                w.write(LevelSpan, [{"id": w.new_id(LevelSpan), **span} for span in spans])
+        n = w.counts.get(LevelSpan._meta.db_table, 0)
+        self.progress(f"  niveaux enregistrés : {n} ({time.monotonic() - started:.0f} s)")
+
     # -- the big tables, in SQL ----------------------------------------------------------
 
     def timetable(self) -> None:
@@ -1348,7 +1364,8 @@ COUNTED = [
     "pathways_enrolmentfundingline", "schedule_sessionseries", "schedule_session",
     "schedule_sessiontrainee", "schedule_attendancemark", "schedule_closedmonth",
     "companies_company", "companies_contact", "companies_internship", "companies_tutorreview",
-    "competencies_assessment", "competencies_evidence", "outcomes_exit", "outcomes_exitfollowup",
+    "competencies_assessment", "competencies_evidence", "competencies_levelspan", "outcomes_exit",
+    "outcomes_exitfollowup",
 ]  # fmt: skip
 
 
@@ -1432,6 +1449,7 @@ def generate(scale: str, *, seed: int = 12, progress: Callable[[str], Any] = pri
             python_seconds = time.monotonic() - started
             progress(f"  lignes écrites depuis Python ({python_seconds:.0f} s)")
             generator.timetable()
+            generator.level_spans()
             generator.w.reset_sequences()
     finally:
         if pg:
