@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -186,17 +187,30 @@ def trainer_choices(membership: Membership, day: datetime.date) -> list[Membersh
     )
 
 
-def enrolment_choices(membership: Membership, day: datetime.date) -> list:
-    """Trainees in their pathway during ``day``'s week (their person selected)."""
+class EnrolmentChoice(NamedTuple):
+    """A trainee of the week's « Stagiaire » filter: the enrolment's pk and the person's name."""
+
+    pk: int
+    label: str
+
+
+def enrolment_choices(membership: Membership, day: datetime.date) -> list[EnrolmentChoice]:
+    """Trainees in their pathway during ``day``'s week, by name.
+
+    Plain rows, not model instances: a school has hundreds of trainees in the week and the
+    filter only shows their names (building the instances was a fifth of the page, issue 12).
+    """
     from parcours.pathways.selectors import enrolments_for
 
     monday, friday = week_of(day)
-    return list(
+    rows = (
         enrolments_for(membership)
         .filter(entry_date__lte=friday)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=monday))
         .order_by("person__last_name", "person__first_name", "pk")
+        .values_list("pk", "person__first_name", "person__last_name")
     )
+    return [EnrolmentChoice(pk, f"{first} {last}") for pk, first, last in rows]
 
 
 # ------------------------------------------------------------------------------ occupancy

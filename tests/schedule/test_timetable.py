@@ -311,3 +311,50 @@ def test_trainee_page_links_to_the_week(world):
     assert [slot.session.pk for day in response.context["days"] for slot in day.sessions] == [
         world.objects["session"].pk
     ]
+
+
+def _trainee_options(response) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select id="vue-stagiaire".*?</select>', response.content.decode(), re.S)
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(0)
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_trainee_filter_lists_the_week_s_trainees_by_name(world):
+    enrolment = world.objects["enrolment"]
+    # One in the week (a name sorted first), one who left before it.
+    present = EnrolmentFactory(
+        school=world.school,
+        person=PersonFactory(school=world.school, first_name="Anaïs", last_name="Abel"),
+        site=world.site,
+        entry_date=datetime.date(2024, 1, 8),
+    )
+    gone = EnrolmentFactory(
+        school=world.school,
+        person=PersonFactory(school=world.school, first_name="Zoé", last_name="Zidane"),
+        site=world.site,
+        entry_date=datetime.date(2023, 9, 4),
+        ended_on=datetime.date(2024, 2, 23),
+        status="exited",
+    )
+    client = world.client_for("director")
+
+    options = _trainee_options(client.get(week_url(world, semaine="2024-03-06")))
+    assert options[0] == ("", "— choisir —", False)
+    assert (str(present.pk), "Anaïs Abel", False) in options
+    assert (str(enrolment.pk), enrolment.person.full_name, False) in options
+    assert str(gone.pk) not in [value for value, *_ in options]
+
+    # The chosen trainee is selected once; one who left is still shown, selected.
+    options = _trainee_options(
+        client.get(week_url(world, semaine="2024-03-06", stagiaire=present.pk))
+    )
+    assert [o for o in options if o[2]] == [(str(present.pk), "Anaïs Abel", True)]
+    assert [value for value, *_ in options].count(str(present.pk)) == 1
+    options = _trainee_options(client.get(week_url(world, semaine="2024-03-06", stagiaire=gone.pk)))
+    assert options[0] == (str(gone.pk), "Zoé Zidane", True)
+    assert [value for value, *_ in options].count(str(gone.pk)) == 1

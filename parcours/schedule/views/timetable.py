@@ -105,6 +105,8 @@ def _render_week(request: HttpRequest, state: dict, *, export_error: str = "") -
     membership: Membership = request.membership
     monday, filters, sessions = state["monday"], state["filters"], state["sessions"]
     trainer = filters.get("trainer")
+    enrolment = filters.get("enrolment")
+    enrolments = timetable.enrolment_choices(membership, monday)
     context = {
         "monday": monday,
         "friday": state["friday"],
@@ -114,13 +116,14 @@ def _render_week(request: HttpRequest, state: dict, *, export_error: str = "") -
         "site": filters.get("site"),
         "room": filters.get("room"),
         "trainer": trainer,
-        "enrolment": filters.get("enrolment"),
+        "enrolment": enrolment,
         "mine": trainer is not None and trainer.pk == membership.pk and len(filters) == 1,
         "is_trainer": membership.role in timetable.TRAINER_ROLES,
         "sites": state["sites"],
         "rooms": timetable.room_choices(membership, monday),
         "trainers": timetable.trainer_choices(membership, monday),
-        "enrolments": timetable.enrolment_choices(membership, monday),
+        "enrolments": enrolments,
+        "enrolment_listed": enrolment is not None and any(c.pk == enrolment.pk for c in enrolments),
         "export_error": export_error,
     }
     refused = state["refused"] or bool(export_error)
