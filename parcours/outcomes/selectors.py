@@ -19,7 +19,7 @@ from parcours.organisations.models import School, Site
 from .defaults import NETWORK_6_MONTHS
 from .grouped import grouped_rows
 from .models import Exit, ExitFollowUp, FollowUpStatus, HeadlineDefinition, OutcomeDefinition
-from .rules import ExitFacts, Shape, WaveSituation
+from .rules import ExitFacts, Shape
 
 
 def exits_between(
@@ -202,36 +202,6 @@ def headlines_for(
         else:
             out[pk] = (_applicable(versions.get(NETWORK_6_MONTHS, []), first, last), False)
     return out
-
-
-def wave_situations(
-    school: School,
-    start: datetime.date,
-    end: datetime.date,
-    wave: int,
-    site: Site | None = None,
-) -> list[WaveSituation]:
-    """The situations found at follow-up ``wave`` of the exits dated within [start, end]:
-    one per recorded follow-up (reached: its situation; unreachable: ``None``)."""
-    return wave_situations_by_school([school.pk], start, end, site)[school.pk].get(wave, [])
-
-
-def wave_situations_by_school(
-    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
-) -> dict[int, dict[int, list[WaveSituation]]]:
-    """:func:`wave_situations` of every wave of several schools at once: by school id, then by
-    wave (one query)."""
-    return {
-        pk: {
-            wave: [
-                situation
-                for destination, n in counts.items()
-                for situation in [WaveSituation(destination=destination)] * n
-            ]
-            for wave, counts in waves.items()
-        }
-        for pk, waves in wave_counts_by_school(school_ids, start, end, site).items()
-    }
 
 
 def wave_counts_by_school(

@@ -1,8 +1,9 @@
 """Reads of the outcome pages: the rates of a period and the definitions.
 
 :func:`rates_table` is the one computation behind the rates page (and ``reporting``): the
-success rate of each definition valid during the period (``rules.success_rate``, the headline
-first), the destinations of the people who exited, and the follow-up waves
+success rate of each definition valid during the period (``rules.rate_of_shapes``: the rules of
+``rules.success_rate`` applied to the people counted by the shape of their latest exit; the
+headline first), the destinations of the people who exited, and the follow-up waves
 (``rules.wave_rate``). It returns plain data — no personal data, only counts — in a constant
 number of queries.
 

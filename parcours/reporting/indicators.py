@@ -28,7 +28,10 @@ Counts are integers; percentages carry one decimal (``outcomes.rules.percentage`
 rounded to whole numbers on screen only.
 
 Queries: a constant number (about a dozen), whatever the school's size — and whatever the
-number of schools with :func:`key_figures_of_schools` (the network's report).
+number of schools with :func:`key_figures_of_schools` (the network's report). The database
+picks each person's latest enrolment (``ROW_NUMBER()``, :func:`_latest_enrolments`) and counts
+the trainees per school and prescriber kind in each share (:data:`PROFILE`): no row per
+trainee comes back to Python (a network's year has tens of thousands).
 """
 
 from __future__ import annotations
