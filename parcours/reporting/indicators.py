@@ -345,36 +345,42 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-#: What each trainee (their latest enrolment overlapping the period) counts in.
+#: What each trainee (their latest enrolment overlapping the period) counts in, besides the
+#: age brackets (:data:`AGES`).
 PROFILE: dict[str, Q] = {
-    "under_26": Q(trainee_age__lt=26),
-    "minors": Q(trainee_age__lt=18),
     "women": Q(person__gender=Gender.FEMALE),
     "qpv": Q(entry_situation__qpv_code__gt=""),
     "no_diploma": Q(entry_situation__diploma_level=DiplomaLevel.NONE),
     "rqth": Q(entry_situation__rqth=Answer.YES),
 }
+#: The age brackets: under 26 and under 18 (minors) on the entry date.
+AGES: dict[str, int] = {"under_26": 26, "minors": 18}
 
 
 def _profiles_by_school(
     school_ids: list[int], period: Period, site: Site | None
 ) -> dict[int, dict[str, Counter[str]]]:
-    """Per school, the trainees counted per prescriber kind, in all (``"trainees"``) and in
-    each of :data:`PROFILE` (one query: counted by the database)."""
+    """Per school, the trainees counted per prescriber kind, in all (``"trainees"``), in each
+    of :data:`PROFILE` and in each age bracket of :data:`AGES` (one query: the database counts
+    them per school, prescriber kind and age)."""
     flagged = _latest_enrolments(school_ids, period, site).annotate(
         **{f"trainee_{name}": _flag(condition) for name, condition in PROFILE.items()}
     )
     names = ["trainees", *PROFILE]
     out: dict[int, dict[str, Counter[str]]] = {
-        pk: {name: Counter() for name in names} for pk in school_ids
+        pk: {name: Counter() for name in [*names, *AGES]} for pk in school_ids
     }
-    for school_id, kind, *counts in grouped_rows(
+    for school_id, kind, age, *counts in grouped_rows(
         flagged,
-        ["school_id", "trainee_prescriber"],
+        ["school_id", "trainee_prescriber", "trainee_age"],
         [f"trainee_{name}" for name in PROFILE],
     ):
+        figures = out[school_id]
         for name, count in zip(names, counts, strict=True):
-            out[school_id][name][kind] += count
+            figures[name][kind] += count
+        for name, limit in AGES.items():
+            if age is not None and age < limit:
+                figures[name][kind] += counts[0]
     return out
 
 
