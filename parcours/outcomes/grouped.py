@@ -10,19 +10,22 @@ queryset (built with the ORM, filters and all) becomes the subquery of one ``GRO
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
 
-def grouped_rows(queryset: QuerySet, keys: Sequence[str], sums: Sequence[str] = ()) -> list[tuple]:
+def grouped_rows(
+    queryset: QuerySet, keys: Sequence[str], sums: Sequence[str] = ()
+) -> list[tuple[Any, ...]]:
     """One row per group of ``queryset``'s rows with the same ``keys``:
     ``(*keys, COUNT(*), *SUM(column) for column in sums)`` (one query).
 
     ``keys`` and ``sums`` are names the queryset selects as they are (fields of its model or
-    its annotations, not lookups through a relation); ``sums`` are 0/1 or integer columns. A
-    sum over no row is never returned (every group has a row)."""
+    its annotations, not lookups through a relation); ``sums`` are 0/1 columns (small
+    integers: their sums come back as ints, never NULL, since every group has a row)."""
     columns = [*keys, *sums]
     try:
         sql, params = queryset.values_list(*columns).order_by().query.sql_with_params()
@@ -35,7 +38,4 @@ def grouped_rows(queryset: QuerySet, keys: Sequence[str], sums: Sequence[str] = 
     grouped = f"SELECT {group}, {counted} FROM ({sql}) AS counted_rows GROUP BY {group}"  # noqa: S608 — names are the caller's constants, values stay parameters
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
-        return [
-            (*row[: len(keys)], *(int(value or 0) for value in row[len(keys) :]))
-            for row in cursor.fetchall()
-        ]
+        return cursor.fetchall()

@@ -377,7 +377,8 @@ def _profiles_by_school(
     ):
         figures = out[school_id]
         for name, count in zip(names, counts, strict=True):
-            figures[name][kind] += count
+            if count:
+                figures[name][kind] += count
         for name, limit in AGES.items():
             if age is not None and age < limit:
                 figures[name][kind] += counts[0]

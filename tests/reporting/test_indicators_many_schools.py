@@ -217,6 +217,8 @@ def test_each_schools_key_figures_are_what_it_gets_alone(schools):
         "spontane": 1,
         "non_renseigne": 10,
     }
+    shares = ("under_26", "minors", "women", "qpv", "no_diploma", "rqth")
+    assert all(type(getattr(k, name).count) is int for name in shares)  # not Decimal
     assert len(k.funding) == 1 and k.funding[0].partner_since == 2016
     assert alone[b.pk].trainees == 9 and alone[c.pk].trainees == 0
 
