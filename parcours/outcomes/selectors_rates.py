@@ -221,7 +221,7 @@ class RatesTable:
     headline_code: str | None
     definitions: list[DefinitionRate]  # the headline first, then by network/school and name
     groups: list[GroupCount]  # every group and destination of the typology, zeros included
-    waves: list[WaveRow]  # 3, 6 and 12 months
+    waves: list[WaveRow]  # 3, 6 and 12 months (none: left out, ``rates_tables(waves=False)``)
     #: Where the same people went at exit, on the waves' basis (the first line of that table).
     at_exit: WaveRate | None = None
 
@@ -303,10 +303,17 @@ def rates_table(
 
 
 def rates_tables(
-    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+    school_ids: list[int],
+    start: datetime.date,
+    end: datetime.date,
+    site: Site | None = None,
+    *,
+    waves: bool = True,
 ) -> dict[int, RatesTable]:
     """:func:`rate_table` of several schools at once, by school id: the same five queries
-    whatever the number of schools (the network's report).
+    whatever the number of schools (the network's report). ``waves=False``: the follow-up
+    waves are left out (``RatesTable.waves`` empty, one query less) for the key figures,
+    which do not show them.
 
     The people who exited (each one's latest exit) come counted by the shape of that exit
     (``selectors.latest_exit_shapes_by_school``); each definition judges each shape once, for
@@ -314,7 +321,11 @@ def rates_tables(
     shapes_by_school = selectors.latest_exit_shapes_by_school(school_ids, start, end, site)
     definitions_by_school = selectors.definitions_valid_during_by_school(school_ids, start, end)
     headlines = selectors.headlines_for(school_ids, end.year)
-    waves_by_school = selectors.wave_counts_by_school(school_ids, start, end, site)
+    waves_by_school = (
+        selectors.wave_counts_by_school(school_ids, start, end, site)
+        if waves
+        else {pk: None for pk in school_ids}
+    )
     labels = _typology_labels()
     wave_labels = {int(wave): str(wave.label) for wave in FollowUpWave}
     rows_by_definition: dict[int, DefinitionRow] = {}
@@ -348,14 +359,17 @@ def rates_tables(
         per_destination: Counter[str] = Counter()
         for (destination, _months, _days), n in shapes.items():
             per_destination[destination] += n
-        waves = [
-            WaveRow(
-                wave=wave,
-                label=label,
-                rate=wave_rate_of_counts(waves_by_school[pk].get(wave, {})),
-            )
-            for wave, label in wave_labels.items()
-        ]
+        school_waves = waves_by_school[pk]
+        wave_rows = (
+            []
+            if school_waves is None
+            else [
+                WaveRow(
+                    wave=wave, label=label, rate=wave_rate_of_counts(school_waves.get(wave, {}))
+                )
+                for wave, label in wave_labels.items()
+            ]
+        )
         out[pk] = RatesTable(
             start=start,
             end=end,
@@ -366,7 +380,7 @@ def rates_tables(
             headline_code=headline_code,
             definitions=rows,
             groups=destination_groups_of_counts(per_destination, labels),
-            waves=waves,
+            waves=wave_rows,
             at_exit=wave_rate_of_counts(per_destination),
         )
     return out

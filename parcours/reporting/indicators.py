@@ -545,7 +545,7 @@ def key_figures_of_schools(
     staff = _staff(ids, period)
     places = _premises(ids, period.end, site)
     months = _months(ids, period, site)
-    outcomes = rates_tables(ids, period.start, period.end, site)
+    outcomes = rates_tables(ids, period.start, period.end, site, waves=False)  # not shown
     funding = _funding(ids, period)
     order = [*PrescriberType.values, SPONTANEOUS, NOT_RECORDED]
     out = []

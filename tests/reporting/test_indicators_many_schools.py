@@ -11,6 +11,7 @@ the number of schools."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -229,6 +230,11 @@ def test_each_schools_rates_table_is_what_it_gets_alone(schools):
     tables = rates_tables(ids, START, END)
     assert tables == {school.pk: rates_table(school, START, END) for school in (a, b, c)}
     assert rates_tables(ids[::-1], START, END) == tables
+    # The key figures leave the waves out (they do not show them); nothing else changes.
+    without = rates_tables(ids, START, END, waves=False)
+    assert all(table.waves == [] for table in without.values())
+    assert {pk: replace(t, waves=[]) for pk, t in tables.items()} == without
+    assert key_figures(a, PERIOD).outcomes == without[a.pk]
     # A: P1 (CDI), P2 (CDD 6 months 1 day), P3 (CDD 6 months), a CDD of 6 months, health
     # (excluded), a dropout. Its own definition: "more than 6 months" or a dropout.
     ta = tables[a.pk]
@@ -286,3 +292,6 @@ def test_the_queries_do_not_depend_on_the_number_of_schools(schools):
     with CaptureQueriesContext(connection) as three:
         rates_tables([a.pk, b.pk, c.pk], START, END)
     assert len(three) == len(one) == 5
+    with CaptureQueriesContext(connection) as without_waves:
+        rates_tables([a.pk, b.pk, c.pk], START, END, waves=False)
+    assert len(without_waves) == 4
