@@ -12,7 +12,9 @@ period (dropped out, came back, left again) counts once, with their latest exit.
 destination the definition excludes leave the denominator (and are never successes).
 
 ``reporting`` and the screens call :func:`success_rate`; the selectors only turn rows into
-:class:`ExitFacts`.
+:class:`ExitFacts`. The rules read only an exit's :data:`Shape` (destination, months, days): the
+rates of many people are computed from the number of people per shape (:func:`rate_of_shapes`,
+each shape judged once), which the database can count (``selectors.latest_exit_shapes``).
 """
 
 from __future__ import annotations
@@ -170,19 +172,54 @@ def success_rate(
 def rate_among(kept: Sequence[ExitFacts], spec: DefinitionSpec, start: datetime.date) -> Rate:
     """:func:`success_rate` of exits already kept by :func:`latest_per_person` (one list for
     every definition of a report)."""
-    # The rules read only the destination and the length: each shape is judged once (a
-    # network's year has tens of thousands of exits but a few hundred shapes).
-    shapes = Counter((f.destination, f.months, f.days) for f in kept)
-    excluded = successful = 0
-    for (destination, months, days), count in shapes.items():
-        facts = ExitFacts(0, start, destination, months, days)
-        if is_excluded(facts, spec):
+    return rate_of_shapes(Counter(shape_of(f) for f in kept), spec)
+
+
+#: What the rules read of an exit: its destination, its length in months and the days beyond.
+Shape = tuple[str, int | None, int]
+#: What a definition makes of an exit of some shape.
+EXCLUDED, SUCCESSFUL, NOT_SUCCESSFUL = "excluded", "successful", "not_successful"
+
+
+def shape_of(facts: ExitFacts) -> Shape:
+    return (facts.destination, facts.months, facts.days or 0)
+
+
+def verdict(shape: Shape, spec: DefinitionSpec) -> str:
+    """:data:`EXCLUDED`, :data:`SUCCESSFUL` or :data:`NOT_SUCCESSFUL`: an exit of ``shape``
+    under ``spec`` (:func:`is_excluded`, :func:`is_successful`)."""
+    destination, months, days = shape
+    facts = ExitFacts(0, datetime.date.min, destination, months, days)
+    if is_excluded(facts, spec):
+        return EXCLUDED
+    return SUCCESSFUL if is_successful(facts, spec) else NOT_SUCCESSFUL
+
+
+def rate_of_shapes(
+    shapes: Mapping[Shape, int],
+    spec: DefinitionSpec,
+    verdicts: dict[Shape, str] | None = None,
+) -> Rate:
+    """The rate of people counted by the shape of their (latest) exit: each shape is judged
+    once (a network's year has tens of thousands of exits but a few dozen shapes).
+
+    ``verdicts``: the :func:`verdict` of shapes under ``spec`` already judged, filled as
+    shapes are judged (one dict per definition shared by many schools' rates)."""
+    if verdicts is None:
+        verdicts = {}
+    exits = excluded = successful = 0
+    for shape, count in shapes.items():
+        found = verdicts.get(shape)
+        if found is None:
+            found = verdicts[shape] = verdict(shape, spec)
+        exits += count
+        if found == EXCLUDED:
             excluded += count
-        elif is_successful(facts, spec):
+        elif found == SUCCESSFUL:
             successful += count
-    counted = len(kept) - excluded
+    counted = exits - excluded
     return Rate(
-        exits=len(kept),
+        exits=exits,
         excluded=excluded,
         counted=counted,
         successful=successful,
@@ -216,26 +253,43 @@ class WaveRate:
 def wave_rate(situations: Sequence[WaveSituation]) -> WaveRate:
     """Where people were at one follow-up wave. Unreachable people stay in the denominator:
     the share says what the school knows, it does not guess."""
-    groups = [GROUP_OF.get(s.destination) if s.destination else None for s in situations]
-    employment = sum(1 for s in situations if s.destination in EMPLOYMENT)
-    training = sum(1 for s in situations if s.destination in TRAINING)
+    return wave_rate_of_counts(Counter(s.destination for s in situations))
+
+
+def wave_rate_of_counts(counts: Mapping[str | None, int]) -> WaveRate:
+    """:func:`wave_rate` of the number of people per situation found (``None``: unreachable)."""
+    recorded = unreachable = employment = training = civic_service = no_positive = 0
+    for destination, n in counts.items():
+        recorded += n
+        if destination is None:
+            unreachable += n
+            continue
+        employment += n if destination in EMPLOYMENT else 0
+        training += n if destination in TRAINING else 0
+        group = GROUP_OF.get(destination)
+        civic_service += n if group == DestinationGroup.CIVIC_SERVICE else 0
+        no_positive += n if group == DestinationGroup.NONE else 0
     return WaveRate(
-        recorded=len(situations),
-        unreachable=sum(1 for s in situations if s.destination is None),
+        recorded=recorded,
+        unreachable=unreachable,
         employment=employment,
         training=training,
-        civic_service=groups.count(DestinationGroup.CIVIC_SERVICE),
-        no_positive=groups.count(DestinationGroup.NONE),
-        in_employment_or_training=percentage(employment + training, len(situations)),
+        civic_service=civic_service,
+        no_positive=no_positive,
+        in_employment_or_training=percentage(employment + training, recorded),
     )
 
 
 __all__ = [
+    "EXCLUDED",
+    "NOT_SUCCESSFUL",
+    "SUCCESSFUL",
     "DefinitionSpec",
     "Destination",
     "ExitFacts",
     "Rate",
     "Rule",
+    "Shape",
     "WaveRate",
     "WaveSituation",
     "is_excluded",
@@ -244,7 +298,11 @@ __all__ = [
     "meets_length",
     "percentage",
     "rate_among",
+    "rate_of_shapes",
+    "shape_of",
     "success_rate",
+    "verdict",
     "wave_rate",
+    "wave_rate_of_counts",
     "whole_percentage",
 ]

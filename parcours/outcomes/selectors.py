@@ -1,20 +1,25 @@
 """Reads of exits and outcome definitions, scoped to a school.
 
-``exit_facts`` is what every rate is computed from (``rules.success_rate``); ``reporting``
-calls it too.
+``exit_facts`` is what a rate is computed from (``rules.success_rate``); ``reporting`` calls it
+too. The rates tables read :func:`latest_exit_shapes_by_school` instead: the same people (each
+one's latest exit, :func:`latest_exits`) counted by shape in the database, judged by the same
+rules (``rules.rate_of_shapes``).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from parcours.organisations.models import School, Site
 
 from .defaults import NETWORK_6_MONTHS
+from .grouped import grouped_rows
 from .models import Exit, ExitFollowUp, FollowUpStatus, HeadlineDefinition, OutcomeDefinition
-from .rules import ExitFacts, WaveSituation
+from .rules import ExitFacts, Shape
 
 
 def exits_between(
@@ -62,6 +67,43 @@ def exit_facts_by_school(
                 enrolment_id=enrolment_id,
             )
         )
+    return out
+
+
+def latest_exits(
+    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+) -> QuerySet[Exit]:
+    """Each person's latest exit dated within [start, end] in each school (optionally among one
+    site's exits): ``rules.latest_per_person`` in the database, in its order (the latest date,
+    then the latest enrolment)."""
+    exits = Exit.objects.filter(school__in=school_ids, exit_date__range=(start, end))
+    if site is not None:
+        exits = exits.filter(enrolment__site=site)
+    return (
+        exits.annotate(
+            latest_rank=Window(
+                RowNumber(),
+                partition_by=[F("school_id"), F("enrolment__person_id")],
+                order_by=[F("exit_date").desc(), F("enrolment_id").desc()],
+            )
+        )
+        .filter(latest_rank=1)
+        .order_by()
+    )
+
+
+def latest_exit_shapes_by_school(
+    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+) -> dict[int, Counter[Shape]]:
+    """Per school id, the people who exited in [start, end] counted by the shape of their
+    latest exit (:func:`latest_exits`; ``rules.Shape``: destination, months, days), counted by
+    the database (one query): what the rates and the destinations of a period read."""
+    out: dict[int, Counter[Shape]] = {pk: Counter() for pk in school_ids}
+    keys = ["school_id", "destination", "months", "days"]
+    for school_id, destination, months, days, n in grouped_rows(
+        latest_exits(school_ids, start, end, site), keys
+    ):
+        out[school_id][(destination, months, days or 0)] += n
     return out
 
 
@@ -162,23 +204,11 @@ def headlines_for(
     return out
 
 
-def wave_situations(
-    school: School,
-    start: datetime.date,
-    end: datetime.date,
-    wave: int,
-    site: Site | None = None,
-) -> list[WaveSituation]:
-    """The situations found at follow-up ``wave`` of the exits dated within [start, end]:
-    one per recorded follow-up (reached: its situation; unreachable: ``None``)."""
-    return wave_situations_by_school([school.pk], start, end, site)[school.pk].get(wave, [])
-
-
-def wave_situations_by_school(
+def wave_counts_by_school(
     school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
-) -> dict[int, dict[int, list[WaveSituation]]]:
-    """:func:`wave_situations` of every wave of several schools at once: by school id, then by
-    wave (one query)."""
+) -> dict[int, dict[int, Counter[str | None]]]:
+    """The follow-ups recorded at each wave of the exits dated within [start, end], counted per
+    situation found (``None``: unreachable): by school id, then by wave (one query)."""
     follow_ups = ExitFollowUp.objects.filter(
         school__in=school_ids,
         exit__exit_date__range=(start, end),
@@ -193,9 +223,7 @@ def wave_situations_by_school(
         .annotate(n=Count("pk"))
         .order_by("school_id", "wave", "situation")
     )
-    out: dict[int, dict[int, list[WaveSituation]]] = {pk: {} for pk in school_ids}
+    out: dict[int, dict[int, Counter[str | None]]] = {pk: {} for pk in school_ids}
     for school_id, wave, situation, n in counted:
-        out[school_id].setdefault(wave, []).extend(
-            [WaveSituation(destination=situation or None)] * n
-        )
+        out[school_id].setdefault(wave, Counter())[situation or None] += n
     return out

@@ -1,8 +1,9 @@
 """Reads of the outcome pages: the rates of a period and the definitions.
 
 :func:`rates_table` is the one computation behind the rates page (and ``reporting``): the
-success rate of each definition valid during the period (``rules.success_rate``, the headline
-first), the destinations of the people who exited, and the follow-up waves
+success rate of each definition valid during the period (``rules.rate_of_shapes``: the rules of
+``rules.success_rate`` applied to the people counted by the shape of their latest exit; the
+headline first), the destinations of the people who exited, and the follow-up waves
 (``rules.wave_rate``). It returns plain data — no personal data, only counts — in a constant
 number of queries.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,12 +41,11 @@ from .rules import (
     ExitFacts,
     Rate,
     Rule,
+    Shape,
     WaveRate,
-    WaveSituation,
-    latest_per_person,
     percentage,
-    rate_among,
-    wave_rate,
+    rate_of_shapes,
+    wave_rate_of_counts,
 )
 
 # ------------------------------------------------------------------------------ definitions
@@ -220,7 +221,7 @@ class RatesTable:
     headline_code: str | None
     definitions: list[DefinitionRate]  # the headline first, then by network/school and name
     groups: list[GroupCount]  # every group and destination of the typology, zeros included
-    waves: list[WaveRow]  # 3, 6 and 12 months
+    waves: list[WaveRow]  # 3, 6 and 12 months (none: left out, ``rates_tables(waves=False)``)
     #: Where the same people went at exit, on the waves' basis (the first line of that table).
     at_exit: WaveRate | None = None
 
@@ -250,21 +251,40 @@ def headline_during(
 def destination_groups(people: list[ExitFacts]) -> list[GroupCount]:
     """Every group and destination of the typology (zeros included) among ``people`` (one
     exit each), with each group's share."""
-    per_destination = Counter(f.destination for f in people)
-    labels = dict(Destination.choices)
+    return destination_groups_of_counts(Counter(f.destination for f in people))
+
+
+def _typology_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The destinations' and the groups' labels in the active language."""
+    return (
+        {code: str(label) for code, label in Destination.choices},
+        {code: str(label) for code, label in DestinationGroup.choices},
+    )
+
+
+def destination_groups_of_counts(
+    per_destination: Mapping[str, int],
+    labels: tuple[dict[str, str], dict[str, str]] | None = None,
+) -> list[GroupCount]:
+    """:func:`destination_groups` of the number of people per destination. ``labels``:
+    :func:`_typology_labels`, when the caller already has them."""
+    destination_labels, group_labels = labels or _typology_labels()
+    total = sum(per_destination.values())
     groups = []
     for group, codes in GROUPS.items():
         destinations = [
-            DestinationCount(code=code, label=str(labels[code]), count=per_destination[code])
+            DestinationCount(
+                code=code, label=destination_labels[code], count=per_destination.get(code, 0)
+            )
             for code in codes
         ]
         count = sum(d.count for d in destinations)
         groups.append(
             GroupCount(
                 code=str(group),
-                label=str(DestinationGroup(group).label),
+                label=group_labels[group],
                 count=count,
-                share=percentage(count, len(people)),
+                share=percentage(count, total),
                 destinations=destinations,
             )
         )
@@ -283,18 +303,37 @@ def rates_table(
 
 
 def rates_tables(
-    school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
+    school_ids: list[int],
+    start: datetime.date,
+    end: datetime.date,
+    site: Site | None = None,
+    *,
+    waves: bool = True,
 ) -> dict[int, RatesTable]:
-    """:func:`rates_table` of several schools at once, by school id: the same five queries
-    whatever the number of schools (the network's report)."""
-    facts_by_school = selectors.exit_facts_by_school(school_ids, start, end, site)
+    """:func:`rate_table` of several schools at once, by school id: the same five queries
+    whatever the number of schools (the network's report). ``waves=False``: the follow-up
+    waves are left out (``RatesTable.waves`` empty, one query less) for the key figures,
+    which do not show them.
+
+    The people who exited (each one's latest exit) come counted by the shape of that exit
+    (``selectors.latest_exit_shapes_by_school``); each definition judges each shape once, for
+    all the schools using it (``rules.rate_of_shapes``)."""
+    shapes_by_school = selectors.latest_exit_shapes_by_school(school_ids, start, end, site)
     definitions_by_school = selectors.definitions_valid_during_by_school(school_ids, start, end)
     headlines = selectors.headlines_for(school_ids, end.year)
-    waves_by_school = selectors.wave_situations_by_school(school_ids, start, end, site)
+    waves_by_school = (
+        selectors.wave_counts_by_school(school_ids, start, end, site)
+        if waves
+        else {pk: None for pk in school_ids}
+    )
+    labels = _typology_labels()
+    wave_labels = {int(wave): str(wave.label) for wave in FollowUpWave}
     rows_by_definition: dict[int, DefinitionRow] = {}
+    specs: dict[int, DefinitionSpec] = {}
+    verdicts: dict[int, dict[Shape, str]] = {}
     out = {}
     for pk in school_ids:
-        facts = facts_by_school[pk]
+        shapes = shapes_by_school[pk]
         definitions = definitions_by_school[pk]
         wanted, chosen = headlines[pk]
         headline = (
@@ -303,38 +342,45 @@ def rates_tables(
             else None
         )
         headline_code = headline.code if headline is not None else None
-        people = latest_per_person(facts, start, end)
         rows = []
         for definition in definitions:
             if definition.pk not in rows_by_definition:
                 rows_by_definition[definition.pk] = definition_row(definition)
+                specs[definition.pk] = definition.spec
+                verdicts[definition.pk] = {}
             rows.append(
                 DefinitionRate(
                     definition=rows_by_definition[definition.pk],
-                    rate=rate_among(people, definition.spec, start),
+                    rate=rate_of_shapes(shapes, specs[definition.pk], verdicts[definition.pk]),
                     is_headline=definition.code == headline_code,
                 )
             )
         rows.sort(key=lambda row: not row.is_headline)  # stable: the selector's order otherwise
-        waves = [
-            WaveRow(
-                wave=int(wave),
-                label=str(wave.label),
-                rate=wave_rate(waves_by_school[pk].get(int(wave), [])),
-            )
-            for wave in FollowUpWave
-        ]
+        per_destination: Counter[str] = Counter()
+        for (destination, _months, _days), n in shapes.items():
+            per_destination[destination] += n
+        school_waves = waves_by_school[pk]
+        wave_rows = (
+            []
+            if school_waves is None
+            else [
+                WaveRow(
+                    wave=wave, label=label, rate=wave_rate_of_counts(school_waves.get(wave, {}))
+                )
+                for wave, label in wave_labels.items()
+            ]
+        )
         out[pk] = RatesTable(
             start=start,
             end=end,
             site_id=site.pk if site else None,
-            exits=len(people),
+            exits=sum(per_destination.values()),
             headline_year=end.year,
             headline_chosen=chosen,
             headline_code=headline_code,
             definitions=rows,
-            groups=destination_groups(people),
-            waves=waves,
-            at_exit=wave_rate([WaveSituation(destination=f.destination) for f in people]),
+            groups=destination_groups_of_counts(per_destination, labels),
+            waves=wave_rows,
+            at_exit=wave_rate_of_counts(per_destination),
         )
     return out

@@ -28,7 +28,10 @@ Counts are integers; percentages carry one decimal (``outcomes.rules.percentage`
 rounded to whole numbers on screen only.
 
 Queries: a constant number (about a dozen), whatever the school's size — and whatever the
-number of schools with :func:`key_figures_of_schools` (the network's report).
+number of schools with :func:`key_figures_of_schools` (the network's report). The database
+picks each person's latest enrolment (``ROW_NUMBER()``, :func:`_latest_enrolments`) and counts
+the trainees per school and prescriber kind in each share (:data:`PROFILE`): no row per
+trainee comes back to Python (a network's year has tens of thousands).
 """
 
 from __future__ import annotations
@@ -39,8 +42,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    RowNumber,
+    TruncMonth,
+)
+from django.db.models.lookups import LessThan
 
 from parcours.organisations.models import (
     STAFF_ROLES,
@@ -52,6 +76,7 @@ from parcours.organisations.models import (
     School,
     Site,
 )
+from parcours.outcomes.grouped import grouped_rows
 from parcours.outcomes.rules import percentage
 from parcours.outcomes.selectors_rates import RatesTable, rates_tables
 from parcours.pathways.models import (
@@ -62,7 +87,7 @@ from parcours.pathways.models import (
     EnrolmentFundingLine,
     FundingLine,
 )
-from parcours.people.models import Gender, entry_age
+from parcours.people.models import Gender
 
 from .periods import Period
 
@@ -245,36 +270,119 @@ def _enrolments_of(school_ids: list[int], period: Period, site: Site | None):
     return enrolments
 
 
+def _age_at_entry() -> Coalesce:
+    """``people.models.entry_age`` in the database: the age kept at anonymisation, else the age
+    in whole years on the entry date (``age_on``: a year less before the birthday's month and
+    day, so that someone born on 29 February ages on 1 March)."""
+    entry_day = ExtractMonth("entry_date") * 100 + ExtractDay("entry_date")
+    birthday = ExtractMonth("person__birth_date") * 100 + ExtractDay("person__birth_date")
+    years = (
+        ExtractYear("entry_date")
+        - ExtractYear("person__birth_date")
+        - Case(When(LessThan(entry_day, birthday), then=Value(1)), default=Value(0))
+    )
+    return Coalesce("age_at_entry", Cast(years, IntegerField()), output_field=IntegerField())
+
+
+def _prescriber_kind() -> Case:
+    """The prescriber type of the referral that led to the enrolment; a referral without
+    prescriber: :data:`SPONTANEOUS`; no referral: :data:`NOT_RECORDED`."""
+    prescriber_type = "referral__prescriber__prescriber_type"
+    return Case(
+        When(referral__isnull=True, then=Value(NOT_RECORDED)),
+        When(
+            Q(**{f"{prescriber_type}__isnull": True}) | Q(**{prescriber_type: ""}),
+            then=Value(SPONTANEOUS),
+        ),
+        default=F(prescriber_type),
+        output_field=CharField(),
+    )
+
+
+def _latest_enrolments(school_ids: list[int], period: Period, site: Site | None):
+    """Each person's latest enrolment overlapping the period in each school (latest entry
+    date, then the latest enrolment), with the person's age on its entry date
+    (``trainee_age``) and the kind of prescriber that sent them (``trainee_prescriber``)."""
+    return (
+        _enrolments_of(school_ids, period, site)
+        .annotate(
+            latest_rank=Window(
+                RowNumber(),
+                partition_by=[F("school_id"), F("person_id")],
+                order_by=[F("entry_date").desc(), F("pk").desc()],
+            ),
+            trainee_age=_age_at_entry(),
+            trainee_prescriber=_prescriber_kind(),
+        )
+        .filter(latest_rank=1)
+        .order_by()
+    )
+
+
 def _trainees_by_school(
     school_ids: list[int], period: Period, site: Site | None
 ) -> dict[int, dict[int, _Trainee]]:
     """Per school, each person's latest enrolment overlapping the period (one query)."""
-    rows = _enrolments_of(school_ids, period, site).values_list(
+    rows = _latest_enrolments(school_ids, period, site).values_list(
         "school_id",
-        "pk",
         "person_id",
+        "pk",
         "entry_date",
-        "person__birth_date",
-        "age_at_entry",
+        "trainee_age",
         "person__gender",
         "entry_situation__qpv_code",
         "entry_situation__diploma_level",
         "entry_situation__rqth",
-        "referral_id",
-        "referral__prescriber__prescriber_type",
+        "trainee_prescriber",
     )
     by_school: dict[int, dict[int, _Trainee]] = {pk: {} for pk in school_ids}
-    for row in rows:
-        school_id, pk, person_id, entry, birth, frozen, gender, qpv, diploma, rqth = row[:10]
-        referral, prescriber = row[10:]
-        people = by_school[school_id]
-        kept = people.get(person_id)
-        if kept is not None and (kept.entry_date, kept.enrolment_id) > (entry, pk):
-            continue
-        kind = NOT_RECORDED if referral is None else prescriber or SPONTANEOUS
-        age = entry_age(birth, entry, frozen)
-        people[person_id] = _Trainee(pk, entry, age, gender, qpv, diploma, rqth, kind)
+    for school_id, person_id, *fields in rows:
+        by_school[school_id][person_id] = _Trainee(*fields)
     return by_school
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+#: What each trainee (their latest enrolment overlapping the period) counts in, besides the
+#: age brackets (:data:`AGES`).
+PROFILE: dict[str, Q] = {
+    "women": Q(person__gender=Gender.FEMALE),
+    "qpv": Q(entry_situation__qpv_code__gt=""),
+    "no_diploma": Q(entry_situation__diploma_level=DiplomaLevel.NONE),
+    "rqth": Q(entry_situation__rqth=Answer.YES),
+}
+#: The age brackets: under 26 and under 18 (minors) on the entry date.
+AGES: dict[str, int] = {"under_26": 26, "minors": 18}
+
+
+def _profiles_by_school(
+    school_ids: list[int], period: Period, site: Site | None
+) -> dict[int, dict[str, Counter[str]]]:
+    """Per school, the trainees counted per prescriber kind, in all (``"trainees"``), in each
+    of :data:`PROFILE` and in each age bracket of :data:`AGES` (one query: the database counts
+    them per school, prescriber kind and age)."""
+    flagged = _latest_enrolments(school_ids, period, site).annotate(
+        **{f"trainee_{name}": _flag(condition) for name, condition in PROFILE.items()}
+    )
+    names = ["trainees", *PROFILE]
+    out: dict[int, dict[str, Counter[str]]] = {
+        pk: {name: Counter() for name in [*names, *AGES]} for pk in school_ids
+    }
+    for school_id, kind, age, *counts in grouped_rows(
+        flagged,
+        ["school_id", "trainee_prescriber", "trainee_age"],
+        [f"trainee_{name}" for name in PROFILE],
+    ):
+        figures = out[school_id]
+        for name, count in zip(names, counts, strict=True):
+            if count:
+                figures[name][kind] += count
+        for name, limit in AGES.items():
+            if age is not None and age < limit:
+                figures[name][kind] += counts[0]
+    return out
 
 
 def _share(count: int, whole: int) -> Share:
@@ -432,29 +540,19 @@ def key_figures_of_schools(
     """The key figures of each of ``schools`` over ``period``, in their order: the same
     constant number of queries whatever the number of schools (the network's report)."""
     ids = [school.pk for school in schools]
-    trainees = _trainees_by_school(ids, period, site)
+    profiles = _profiles_by_school(ids, period, site)
     lines = _funding_lines_by_school(ids, period, site)
     staff = _staff(ids, period)
     places = _premises(ids, period.end, site)
     months = _months(ids, period, site)
-    outcomes = rates_tables(ids, period.start, period.end, site)
+    outcomes = rates_tables(ids, period.start, period.end, site, waves=False)  # not shown
     funding = _funding(ids, period)
     order = [*PrescriberType.values, SPONTANEOUS, NOT_RECORDED]
     out = []
     for school in schools:
-        people = trainees[school.pk]
-        total = len(people)
-        under_26 = minors = women = qpv = no_diploma = rqth = 0
-        prescribers: Counter[str] = Counter()
-        for trainee in people.values():
-            age = trainee.age_at_entry
-            under_26 += age < 26
-            minors += age < 18
-            women += trainee.gender == Gender.FEMALE
-            qpv += bool(trainee.qpv_code)
-            no_diploma += trainee.diploma_level == DiplomaLevel.NONE
-            rqth += trainee.rqth == Answer.YES
-            prescribers[trainee.prescriber] += 1
+        counts = {name: sum(per_kind.values()) for name, per_kind in profiles[school.pk].items()}
+        prescribers = profiles[school.pk]["trainees"]
+        total = counts["trainees"]
         school_lines = lines[school.pk]
         place = places[school.pk]
         out.append(
@@ -464,12 +562,12 @@ def key_figures_of_schools(
                 site_id=site.pk if site else None,
                 period=period,
                 trainees=total,
-                under_26=_share(under_26, total),
-                minors=_share(minors, total),
-                women=_share(women, total),
-                qpv=_share(qpv, total),
-                no_diploma=_share(no_diploma, total),
-                rqth=_share(rqth, total),
+                under_26=_share(counts["under_26"], total),
+                minors=_share(counts["minors"], total),
+                women=_share(counts["women"], total),
+                qpv=_share(counts["qpv"], total),
+                no_diploma=_share(counts["no_diploma"], total),
+                rqth=_share(counts["rqth"], total),
                 prescribers=[
                     Breakdown(
                         code,

@@ -2,13 +2,14 @@
 
 Hand-built cases: exactly N months against "more than N" (strict) and "N or more"
 (inclusive), open-ended contracts, work-study without a length, fixed-term without a length,
-exclusions, the bounds of the period, a person with two exits, the empty period, rounding, and
-the four definitions shipped with Parcours.
+exclusions, the bounds of the period, a person with two exits, the empty period, rounding, the
+four definitions shipped with Parcours, and the rates of people counted by exit shape.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -31,8 +32,12 @@ from parcours.outcomes.rules import (
     latest_per_person,
     meets_length,
     percentage,
+    rate_of_shapes,
+    shape_of,
     success_rate,
+    verdict,
     wave_rate,
+    wave_rate_of_counts,
     whole_percentage,
 )
 
@@ -379,3 +384,43 @@ def test_wave_rate_of_nothing_recorded_has_no_share():
 def test_wave_rate_of_only_unreachable_people_is_zero():
     wave = wave_rate([WaveSituation(None)])
     assert wave.in_employment_or_training == Decimal("0.0") and wave.rounded == 0
+
+
+# ------------------------------------------------------------------------------ by shape
+
+
+def test_a_rate_of_shapes_is_the_rate_of_the_exits_of_those_shapes():
+    exits = [
+        facts("cdi"),
+        facts("cdd", 6),
+        facts("cdd", 6),
+        facts("cdd", 6, 1),
+        facts("apprentissage"),
+        facts("interim"),
+        facts("demenagement"),
+        facts("demenagement"),
+    ]
+    shapes = Counter(shape_of(f) for f in exits)
+    assert shapes[("cdd", 6, 0)] == 2 and shapes[("interim", None, 0)] == 1
+    for code in (PUY_DE_DOME_2018, NETWORK_6_MONTHS, NETWORK_3_MONTHS, PLIE):
+        spec = shipped(code)
+        assert rate_of_shapes(shapes, spec) == success_rate(exits, spec, YEAR_START, YEAR_END)
+
+
+def test_the_verdicts_of_a_definition_are_shared_by_many_schools_rates():
+    spec = shipped(PLIE)
+    verdicts: dict = {}
+    first = rate_of_shapes({("cdi", None, 0): 2, ("cdd", 6, 0): 1}, spec, verdicts)
+    assert verdicts == {("cdi", None, 0): "successful", ("cdd", 6, 0): "not_successful"}
+    second = rate_of_shapes({("cdd", 6, 0): 3, ("demenagement", None, 0): 1}, spec, verdicts)
+    assert verdicts[("demenagement", None, 0)] == verdict(("demenagement", None, 0), spec)
+    assert first == Rate(exits=3, excluded=0, counted=3, successful=2, rate=Decimal("66.7"))
+    assert second == Rate(exits=4, excluded=1, counted=3, successful=0, rate=Decimal("0.0"))
+    assert rate_of_shapes({}, spec) == Rate(0, 0, 0, 0, None)
+
+
+def test_a_wave_rate_of_counts_is_the_wave_rate_of_as_many_situations():
+    counts = {"cdi": 3, "formation": 1, None: 2, "service_civique": 1, "abandon": 2}
+    situations = [WaveSituation(code) for code, n in counts.items() for _ in range(n)]
+    assert wave_rate_of_counts(counts) == wave_rate(situations)
+    assert wave_rate_of_counts({}) == wave_rate([])
