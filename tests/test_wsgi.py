@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from parcours.wsgi import DEFAULT_GC_THRESHOLDS, gc_thresholds
+from parcours.gc_tuning import DEFAULT_GC_THRESHOLDS, gc_thresholds
 
 
 def test_thresholds_default_and_custom():

@@ -334,8 +334,8 @@ class LevelSpan(models.Model):
     """A pre-aggregate of the assessment rows: one enrolment's levels on one competency over a
     span of days, as ``levels.level_spans`` derives them (issue 12).
 
-    Never typed: ``Assessment.save`` rewrites the spans of its enrolment and competency in the
-    same transaction (``stored_levels.refresh``), and ``parcours competencies
+    Never typed: ``Assessment.save`` rewrites all the spans of its enrolment in the same
+    transaction (``stored_levels.refresh``), and ``parcours competencies
     recompute-levels`` recomputes them all from the rows. The levels as of a day are the span
     that holds on that day (``valid_from <= day < valid_until``, ``valid_until`` empty for the
     levels that still hold).

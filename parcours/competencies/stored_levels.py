@@ -110,9 +110,14 @@ def _key(span: dict[str, Any]) -> tuple:
 
 
 def _replace(
-    spans: models.QuerySet, wanted: list[dict[str, Any]], enrolment_pks: set[int]
+    spans: models.QuerySet,
+    wanted: list[dict[str, Any]],
+    enrolment_pks: set[int],
+    *,
+    write: bool = True,
 ) -> tuple[int, int]:
-    """Make the stored ``spans`` of ``enrolment_pks`` the ``wanted`` ones; (created, deleted)."""
+    """Make the stored ``spans`` of ``enrolment_pks`` the ``wanted`` ones; (created, deleted).
+    With ``write=False``, only count what would be created and deleted."""
     stored = {}
     for pk, *values in spans.values_list("pk", *SPAN_FIELDS):
         if values[1] in enrolment_pks:
@@ -120,6 +125,8 @@ def _replace(
     wanted_keys = {_key(span) for span in wanted}
     stale = [pk for key, pk in stored.items() if key not in wanted_keys]
     missing = [span for span in wanted if _key(span) not in stored]
+    if not write:
+        return len(missing), len(stale)
     model = spans.model
     for start in range(0, len(stale), CHUNK):
         model._base_manager.using(spans.db).filter(pk__in=stale[start : start + CHUNK]).delete()
@@ -252,9 +259,8 @@ def recompute(
                 LevelSpan.objects.filter(enrolment_id__gte=group[0], enrolment_id__lte=group[-1]),
                 wanted,
                 set(group),
+                write=not dry_run,
             )
-            if dry_run:
-                transaction.set_rollback(True)
         spans += len(wanted)
         created += made
         deleted += gone

@@ -28,7 +28,8 @@ def grouped_rows(
     integers: their sums come back as ints, never NULL, since every group has a row)."""
     columns = [*keys, *sums]
     try:
-        sql, params = queryset.values_list(*columns).order_by().query.sql_with_params()
+        query = queryset.values_list(*columns).order_by().query
+        sql, params = query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # e.g. ``school__in=[]``: no row, no query (as Django does)
         return []
     connection = connections[queryset.db]

@@ -310,7 +310,7 @@ def rates_tables(
     *,
     waves: bool = True,
 ) -> dict[int, RatesTable]:
-    """:func:`rate_table` of several schools at once, by school id: the same five queries
+    """:func:`rates_table` of several schools at once, by school id: the same five queries
     whatever the number of schools (the network's report). ``waves=False``: the follow-up
     waves are left out (``RatesTable.waves`` empty, one query less) for the key figures,
     which do not show them.

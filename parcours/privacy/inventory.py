@@ -408,8 +408,9 @@ NOT_PERSONAL: dict[str, str] = {
     ),
     "schedule.Session": "a workshop session; its trainees are in schedule.SessionTrainee",
     "competencies.LevelSpan": (
-        "the levels derived from competencies.Assessment (kept: competency, kind, level, "
-        "day), stored for the reports and recomputed from those rows: nothing of its own"
+        "the levels derived from competencies.Assessment (kept: competency, level, day), "
+        "stored for the reports and recomputed from those rows: nothing of its own (if "
+        "Assessment's holding ever changes, recompute the spans with it)"
     ),
 }
 

@@ -239,7 +239,7 @@ def _num(value: Decimal | None) -> float | int | None:
 class _Trainee:
     enrolment_id: int
     entry_date: datetime.date
-    age_at_entry: int  # people.models.entry_age: kept at anonymisation, else computed
+    age_at_entry: int  # kept at anonymisation, else computed in SQL (_age_at_entry), as entry_age
     gender: str
     qpv_code: str | None
     diploma_level: str | None
