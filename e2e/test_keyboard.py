@@ -153,9 +153,14 @@ def test_a_trainer_marks_attendance_with_the_keyboard_only(
     page: Page, demo_server: str, demo_accounts: dict, demo_password: str
 ) -> None:
     from parcours.schedule.models import AttendanceMark
+    from parcours.schedule.selectors_attendance import session_trainee_ids
 
     referent = demo_accounts["referent"]
     session, trainees = trainer_session(referent.email)
+    # The first two rows of the sheet, in the sheet's own order (by name, the database's
+    # collation).
+    rows = session_trainee_ids(session)
+    trainees = sorted(trainees, key=lambda enrolment: rows.index(enrolment.pk))
     first, second = trainees[0], trainees[1]
     login(page, demo_server, referent.email, demo_password)
     page.goto(f"{demo_server}/e/e2c-63/planning/emargement/seance/{session.pk}/")

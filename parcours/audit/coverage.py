@@ -88,6 +88,14 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "competencies.correction",
         "companies.review_to_assessment",
     ),
+    # The stored levels are rewritten with the assessment row that changes them, in its
+    # transaction (competencies.stored_levels): the row's event covers them.
+    "competencies.levelspan": (
+        "competencies.positioning",
+        "competencies.assessment",
+        "competencies.correction",
+        "companies.review_to_assessment",
+    ),
     "competencies.evidence": (
         "competencies.assessment",
         "competencies.correction",

@@ -668,7 +668,7 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("anonymisation", ANONYMISED, _anonymise, _rich_unheld_person, who=None),
     Driver(
         "assessments",
-        ("competencies.assessment", "competencies.evidence"),
+        ("competencies.assessment", "competencies.evidence", "competencies.levelspan"),
         _assessments,
         who="referent",
     ),

@@ -270,7 +270,9 @@ def test_an_unknown_school_is_refused(world):
 # ------------------------------------------------------------------------------ two writers
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise take away the rows
+# the migrations seed (the default framework the world uses), as in the other such tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_on_one_enrolment_leave_the_levels_of_both_rows(world):
     """The second writer's refresh waits for the first one's transaction (the enrolment's row
     is locked), then reads its row: without the lock it would store levels without it."""
