@@ -70,7 +70,7 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self.first_name, self.last_name)
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
@@ -113,7 +113,12 @@ class LegalGuardian(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self.first_name, self.last_name)
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """« Prénom Nom », as the pages name a person (also from rows read without the model)."""
+    return f"{first_name} {last_name}"
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

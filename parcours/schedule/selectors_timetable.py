@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from parcours.organisations.models import Membership, Role, Room, Site
+from parcours.people.models import full_name
 
 from .models import HALF_DAY_HOURS, Session, SessionTrainee
 
@@ -89,7 +90,7 @@ def week_sessions(
         .order_by("enrolment__person__last_name", "enrolment__person__first_name", "pk")
         .values_list("session_id", "enrolment__person__first_name", "enrolment__person__last_name")
     ):
-        names[session_id].append(f"{first_name} {last_name}")  # Person.full_name
+        names[session_id].append(full_name(first_name, last_name))
     for session in found:
         session.participant_names = names[session.pk]
     return found
@@ -210,7 +211,7 @@ def enrolment_choices(membership: Membership, day: datetime.date) -> list[Enrolm
         .order_by("person__last_name", "person__first_name", "pk")
         .values_list("pk", "person__first_name", "person__last_name")
     )
-    return [EnrolmentChoice(pk, f"{first} {last}") for pk, first, last in rows]
+    return [EnrolmentChoice(pk, full_name(first, last)) for pk, first, last in rows]
 
 
 # ------------------------------------------------------------------------------ occupancy
