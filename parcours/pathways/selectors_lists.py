@@ -145,11 +145,15 @@ def phase_definitions(membership: Membership) -> QuerySet[PhaseDefinition]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        PhaseDefinition.objects.filter(school=membership.school)
-        .annotate(open_count=Coalesce(Subquery(open_steps), V(0), output_field=IntegerField()))
-        .order_by("position")
+    return school_phases(membership).annotate(
+        open_count=Coalesce(Subquery(open_steps), V(0), output_field=IntegerField())
     )
+
+
+def school_phases(membership: Membership) -> QuerySet[PhaseDefinition]:
+    """All the school's phases in order, in use or not (the trainee list's phase filter:
+    without the counts of :func:`phase_definitions`, which it does not show)."""
+    return PhaseDefinition.objects.filter(school=membership.school).order_by("position")
 
 
 def funding_lines() -> QuerySet[FundingLine]:
