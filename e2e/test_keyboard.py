@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 #: What the focused element is: its tag, label (or text), position in the document and whether
 #: its focus ring shows.
-FOCUSED = """() => {
+FOCUSED = r"""() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
@@ -30,10 +30,23 @@ FOCUSED = """() => {
     checked: !!el.checked, value: el.value === undefined ? '' : String(el.value),
     position: all.indexOf(el),
     // The ring of parcours.css; a date field's last stop is its calendar button, inside the
-    // field (the host does not match :focus then): parcours.css gives it the same ring.
-    visible: el.matches(':focus') ? style.outlineStyle !== 'none'
-             && parseFloat(style.outlineWidth) >= 2 : el.type === 'date',
+    // field (the host does not match :focus then, and its style cannot be read): the page's
+    // stylesheet must give that button a ring of its own.
+    visible: el.matches(':focus') ? ringed(style) : el.type === 'date' && calendarRinged(),
   };
+  function ringed(style) {
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  }
+  function calendarRinged() {
+    return Array.from(document.styleSheets).some((sheet) => Array.from(sheet.cssRules).some(
+      (rule) => (rule.selectorText || '').includes(
+        '::-webkit-calendar-picker-indicator:focus-visible') && ringedRule(rule.style)));
+  }
+  function ringedRule(style) {  // a shorthand with var() leaves the longhands empty
+    const outline = style.getPropertyValue('outline');
+    const width = outline.match(/(\d+(?:\.\d+)?)px/);
+    return /solid|dashed|dotted|double|auto/.test(outline) && !!width && parseFloat(width[1]) >= 2;
+  }
 }"""
 
 
