@@ -3,7 +3,9 @@
 ``exit_facts`` is what a rate is computed from (``rules.success_rate``); ``reporting`` calls it
 too. The rates tables read :func:`latest_exit_shapes_by_school` instead: the same people (each
 one's latest exit, :func:`latest_exits`) counted by shape in the database, judged by the same
-rules (``rules.rate_of_shapes``).
+rules (``rules.rate_of_shapes``). The funder reports, which list people with their exit, read
+:func:`latest_exit_facts`: the same people, one row each (``rules.latest_per_person`` itself
+only judges lists of facts already in memory).
 """
 
 from __future__ import annotations
@@ -90,6 +92,40 @@ def latest_exits(
         .filter(latest_rank=1)
         .order_by()
     )
+
+
+def latest_exit_facts(
+    school: School,
+    start: datetime.date,
+    end: datetime.date,
+    enrolments: QuerySet | None = None,
+) -> list[ExitFacts]:
+    """Each person's latest exit dated within [start, end] in the school (:func:`latest_exits`,
+    the rule of the rates) as :class:`ExitFacts`, in the order of ``rules.latest_per_person``
+    (the earliest first; one query): what a report listing people by their exit reads.
+
+    ``enrolments`` (a queryset of enrolments, e.g. those carrying a funding line): each
+    person's latest exit *among these enrolments' exits*. The filter on the enrolment is a
+    condition of the ranked query itself (a ``WHERE``, evaluated before the window function;
+    only the ``latest_rank`` filter applies after it), so a later exit of another enrolment
+    does not hide it — as ``latest_per_person`` of these enrolments' exits."""
+    exits = latest_exits([school.pk], start, end)
+    if enrolments is not None:
+        exits = exits.filter(enrolment__in=enrolments)
+    rows = exits.order_by("exit_date", "enrolment_id").values_list(
+        "enrolment__person_id", "exit_date", "destination", "months", "days", "enrolment_id"
+    )
+    return [
+        ExitFacts(
+            person_id=person_id,
+            exit_date=exit_date,
+            destination=destination,
+            months=months,
+            days=days,
+            enrolment_id=enrolment_id,
+        )
+        for person_id, exit_date, destination, months, days, enrolment_id in rows
+    ]
 
 
 def latest_exit_shapes_by_school(

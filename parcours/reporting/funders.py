@@ -8,7 +8,10 @@ computed elsewhere. Every report starts from the same populations as the key fig
   such enrolment (``indicators._trainees``, made public here as :func:`trainees`);
 - **participants of a funding line** (PLIE, FSE+): people with an enrolment overlapping the
   period that carries the line — the rule of ``key_figures().plie`` (``indicators._enrolments``
-  and the enrolment's funding lines), see :func:`line_enrolments`.
+  and the enrolment's funding lines), see :func:`line_enrolments`;
+- **exits**: each person's latest exit of the period as the rates count it
+  (``outcomes.selectors.latest_exit_facts``: ``latest_exits``, ranked by the database), among
+  the exits of the line's enrolments for the PLIE and FSE+ reports.
 
 The four reports:
 
@@ -52,9 +55,8 @@ from parcours.outcomes.rules import (
     Rate,
     is_excluded,
     is_successful,
-    latest_per_person,
     percentage,
-    success_rate,
+    rate_among,
 )
 from parcours.outcomes.selectors_rates import destination_groups, headline_during
 from parcours.pathways.models import (
@@ -147,10 +149,11 @@ def _destination_breakdowns(people: list[ExitFacts]) -> tuple[list[Breakdown], l
     return groups, destinations
 
 
-def _outcomes(facts: list[ExitFacts], name: str | None, spec: DefinitionSpec | None, period):
-    people = latest_per_person(facts, period.start, period.end)
+def _outcomes(people: list[ExitFacts], name: str | None, spec: DefinitionSpec | None, period):
+    """The outcomes of ``people``: each person's latest exit of the period, as
+    ``outcome_selectors.latest_exit_facts`` keeps them (the rule of the rates)."""
     groups, destinations = _destination_breakdowns(people)
-    rate = success_rate(facts, spec, period.start, period.end) if spec is not None else None
+    rate = rate_among(people, spec, period.start) if spec is not None else None
     return Outcomes(
         definition=name, rate=rate, exits=len(people), groups=groups, destinations=destinations
     )
@@ -243,9 +246,11 @@ def city_policy_report(school: School, period: Period) -> CityPolicyReport:
             )
         )
     female, older = women(residents.values())
-    facts = [
+    # Each resident's latest exit in the school (keeping people after the ranking is the same
+    # as before it: the ranking is per person).
+    exited = [
         f
-        for f in outcome_selectors.exit_facts(school, period.start, period.end)
+        for f in outcome_selectors.latest_exit_facts(school, period.start, period.end)
         if f.person_id in residents
     ]
     headline = headline_definition(school, period)
@@ -260,7 +265,7 @@ def city_policy_report(school: School, period: Period) -> CityPolicyReport:
         women_over_25=older,
         by_qpv=rows,
         outcomes=_outcomes(
-            facts,
+            exited,
             headline.name if headline else None,
             headline.spec if headline else None,
             period,
@@ -443,12 +448,11 @@ def plie_report(school: School, period: Period) -> PlieReport:
         )
 
     name, spec = plie_definition(school, period)
-    facts = [
-        f
-        for f in outcome_selectors.exit_facts(school, period.start, period.end)
-        if f.enrolment_id in enrolment_ids
-    ]
-    for facts_row in latest_per_person(facts, period.start, period.end):
+    # Each participant's latest exit of the period from a PLIE enrolment.
+    exited = outcome_selectors.latest_exit_facts(
+        school, period.start, period.end, line_enrolments(school, period, PLIE).values("enrolment")
+    )
+    for facts_row in exited:
         participants[facts_row.person_id].exit = _exit_row(facts_row, spec)
     steps = [step for p in participants.values() for step in p.internships]
     return PlieReport(
@@ -462,7 +466,7 @@ def plie_report(school: School, period: Period) -> PlieReport:
         phases=phase_count,
         internships=sum(1 for s in steps if not s.is_pmsmp),
         pmsmp=sum(1 for s in steps if s.is_pmsmp),
-        outcomes=_outcomes(facts, name, spec, period),
+        outcomes=_outcomes(exited, name, spec, period),
     )
 
 
@@ -582,7 +586,6 @@ def fse_report(school: School, period: Period) -> FseReport:
             *[f"{situation}{name}" for name in item_fields],
         )
     )
-    enrolment_ids = {row["enrolment_id"] for row in raw}
     rows = _latest(raw)
     items = _fse_items()
     counts: dict[str, Counter[str]] = {code: Counter() for code, _label, _choices in items}
@@ -625,12 +628,12 @@ def fse_report(school: School, period: Period) -> FseReport:
         )
 
     # At exit: the participants' latest exit in the period from an FSE+ enrolment.
-    facts = [
-        f
-        for f in outcome_selectors.exit_facts(school, period.start, period.end)
-        if f.enrolment_id in enrolment_ids
-    ]
-    exited = latest_per_person(facts, period.start, period.end)
+    exited = outcome_selectors.latest_exit_facts(
+        school,
+        period.start,
+        period.end,
+        line_enrolments(school, period, FSE_PLUS).values("enrolment"),
+    )
     for facts_row in exited:
         participants[facts_row.person_id].exit = _exit_row(facts_row, None)
     groups, _destinations = _destination_breakdowns(exited)
