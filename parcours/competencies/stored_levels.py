@@ -8,8 +8,12 @@
   (the positioning) can defer it to the end with :func:`deferred`.
 - :func:`recompute` compares every stored span with the rows' and repairs the differences
   (``parcours competencies recompute-levels``); run twice, the second run changes nothing.
-- :func:`computed` yields the spans of groups of enrolments, for the recompute, the data
-  migration and the scale-data generator (which writes them by COPY).
+- :func:`computed` yields the spans of groups of enrolments, for the recompute and the
+  scale-data generator (which writes them by COPY).
+- ``Assessment.objects`` refuses the bulk writes that skip ``Assessment.save``
+  (``models.AssessmentQuerySet``); the named paths that write rows in bulk are here and
+  recompute the levels of the enrolments they touch in the same transaction:
+  :func:`bulk_create_and_recompute`, :func:`delete_and_recompute`.
 
 The readers (``reporting.competencies.school_progress``) take the span that holds on a day:
 ``valid_from <= day`` and (``valid_until`` empty or ``day < valid_until``).
@@ -267,3 +271,56 @@ def recompute(
         if progress is not None and (start // chunk) % 20 == 19:
             progress(f"  {start + len(group)}/{len(pks)} parcours")
     return Recomputed(enrolments=len(pks), spans=spans, created=created, deleted=deleted)
+
+
+# ------------------------------------------------------------------------------ bulk writes
+
+
+def bulk_create_and_recompute(
+    assessments: list[Assessment], *, batch_size: int | None = None
+) -> list[Assessment]:
+    """Append ``assessments`` in bulk (``bulk_create``, without ``Assessment.save``) and
+    recompute the stored levels of their enrolments, in one transaction."""
+    with transaction.atomic():
+        created = (
+            Assessment.objects.all().unguarded().bulk_create(assessments, batch_size=batch_size)
+        )
+        enrolment_pks = {row.enrolment_id for row in created}
+        if enrolment_pks:
+            _recompute_pks(sorted(enrolment_pks))
+    return created
+
+
+def delete_and_recompute(assessments: models.QuerySet) -> int:
+    """Delete the rows of ``assessments`` (a queryset of ``Assessment``) and recompute the
+    stored levels of their enrolments, in one transaction; the number of rows deleted.
+
+    Assessments are append-only for the application: only resetting data that is not a
+    school's own (the demo) deletes them. Corrections among the rows are unlinked first, so
+    the rows go in one statement; rows outside ``assessments`` that correct one of them are
+    refused by the database (``corrects`` is protected).
+    """
+    with transaction.atomic(using=assessments.db):
+        plain = assessments.unguarded()
+        enrolment_pks = sorted(set(plain.values_list("enrolment_id", flat=True)))
+        plain.exclude(corrects=None).update(corrects=None)
+        count = plain._raw_delete(plain.db)
+        if enrolment_pks:
+            _recompute_pks(enrolment_pks)
+    return count
+
+
+def _recompute_pks(enrolment_pks: list[int]) -> Recomputed:
+    from parcours.pathways.models import Enrolment
+
+    result = Recomputed(enrolments=0, spans=0, created=0, deleted=0)
+    for start in range(0, len(enrolment_pks), CHUNK):
+        group = enrolment_pks[start : start + CHUNK]
+        done = recompute(enrolments=Enrolment.objects.filter(pk__in=group))
+        result = Recomputed(
+            enrolments=result.enrolments + done.enrolments,
+            spans=result.spans + done.spans,
+            created=result.created + done.created,
+            deleted=result.deleted + done.deleted,
+        )
+    return result

@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from parcours.competencies import services
@@ -170,10 +170,11 @@ def test_a_positioning_refreshes_the_stored_levels_once(world):
     assert_agree(enrolment)
 
 
-def test_rows_deleted_then_their_enrolment(world):
-    """The application never deletes assessment rows; resetting the demo deletes them in bulk
-    (the recompute then drops their stored levels), then their enrolments (which take any
-    stored level left with them)."""
+def test_rows_deleted_around_the_application_then_their_enrolment(world):
+    """The application never deletes assessment rows (``Assessment.objects`` refuses bulk
+    deletes; resetting the demo goes through ``stored_levels.delete_and_recompute``): rows
+    deleted around it (a plain queryset, as raw SQL would) leave stale levels that the
+    recompute drops; deleting their enrolments takes any stored level left with them."""
     enrolment = new_enrolment(world)
     competencies = competencies_of(world)
     services.record_positioning(
@@ -182,7 +183,8 @@ def test_rows_deleted_then_their_enrolment(world):
         levels={c.pk: 2 for c in competencies},
         assessed_on=enrolment.entry_date,
     )
-    Assessment.objects.filter(enrolment=enrolment)._raw_delete(connection.alias)
+    models.QuerySet(Assessment).filter(enrolment=enrolment)._raw_delete(connection.alias)
+    assert len(stored(enrolment)) == len(competencies)  # stale
     result = recompute(enrolments=Enrolment.objects.filter(pk=enrolment.pk))
     assert (result.created, result.deleted) == (0, len(competencies))
     assert stored(enrolment) == []
