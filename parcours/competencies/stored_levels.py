@@ -8,6 +8,9 @@
   (the positioning) can defer it to the end with :func:`deferred`.
 - :func:`recompute` compares every stored span with the rows' and repairs the differences
   (``parcours competencies recompute-levels``); run twice, the second run changes nothing.
+- :func:`differing` finds, in one pass that neither writes nor locks, the enrolments whose
+  stored spans differ from their rows; :func:`check_and_repair` (``parcours daily``) then
+  recomputes those under lock.
 - :func:`computed` yields the spans of groups of enrolments, for the recompute and the
   scale-data generator (which writes them by COPY).
 - ``Assessment.objects`` refuses the bulk writes that skip ``Assessment.save``
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +36,8 @@ from django.db import models, transaction
 
 from . import levels
 from .models import Assessment, LevelSpan
+
+logger = logging.getLogger(__name__)
 
 #: The columns of a span that say what it is (everything but its id).
 SPAN_FIELDS = (
@@ -324,3 +330,73 @@ def _recompute_pks(enrolment_pks: list[int]) -> Recomputed:
             deleted=result.deleted + done.deleted,
         )
     return result
+
+
+# ------------------------------------------------------------------------------ daily check
+
+
+def differing(*, enrolments: models.QuerySet | None = None, chunk: int = CHUNK) -> list[int]:
+    """The enrolments (pks, in order) whose stored spans differ from the spans their rows give:
+    the comparison of ``recompute(dry_run=True)`` in one pass, without writing nor locking.
+
+    Without locks, a row appended while a group is read can make its enrolment look
+    different; :func:`check_and_repair` recomputes the ones found under lock, so such an
+    enrolment is only recomputed for nothing.
+    """
+    from parcours.pathways.models import Enrolment
+
+    if enrolments is None:
+        enrolments = Enrolment.objects.all()
+    pks = list(enrolments.order_by("pk").values_list("pk", flat=True))
+    found: list[int] = []
+    for start in range(0, len(pks), chunk):
+        group = pks[start : start + chunk]
+        members = set(group)
+        wanted: dict[int, set[tuple]] = {}
+        for span in group_spans(group, Assessment.objects.all()):
+            wanted.setdefault(span["enrolment_id"], set()).add(_key(span))
+        stored: dict[int, set[tuple]] = {}
+        rows = LevelSpan.objects.filter(
+            enrolment_id__gte=group[0], enrolment_id__lte=group[-1]
+        ).values_list(*SPAN_FIELDS)
+        for values in rows:
+            if values[1] in members:
+                stored.setdefault(values[1], set()).add(tuple(values))
+        found += [pk for pk in group if wanted.get(pk, set()) != stored.get(pk, set())]
+    return found
+
+
+@dataclass(frozen=True)
+class Checked:
+    enrolments: int  # enrolments compared
+    differing: int  # enrolments whose stored spans differed
+    repaired: Recomputed | None  # the recompute of those, if any
+
+
+def check_and_repair(*, enrolments: models.QuerySet | None = None) -> Checked:
+    """Compare the stored levels with the rows (:func:`differing`, one pass, no writes) and
+    recompute under lock the enrolments that differ; a warning in the log when some did."""
+    from parcours.pathways.models import Enrolment
+
+    if enrolments is None:
+        enrolments = Enrolment.objects.all()
+    compared = enrolments.count()
+    found = differing(enrolments=enrolments)
+    if not found:
+        return Checked(enrolments=compared, differing=0, repaired=None)
+    repaired = _recompute_pks(found)
+    logger.warning(
+        "Niveaux enregistrés : %d parcours différaient de leurs évaluations, recalculés "
+        "(%d périodes ajoutées, %d retirées). Des évaluations ont été écrites hors de "
+        "l'application : cherchez par où.",
+        len(found),
+        repaired.created,
+        repaired.deleted,
+    )
+    return Checked(enrolments=compared, differing=len(found), repaired=repaired)
+
+
+def daily_check() -> int:
+    """``parcours daily``: every enrolment's stored levels compared with its rows, those that
+    differ recomputed; the number of enrolments recomputed (normally 0)."""
+    return check_and_repair().differing
