@@ -12,7 +12,8 @@
   assessment (during the pathway), with its ``Evidence`` rows. A correction is a new row that
   names the row it corrects. A competency's current level is derived from them
   (``levels.py``), never typed; ``LevelSpan`` stores the derived levels for the reports (a
-  pre-aggregate rewritten with every row, recomputable: ``stored_levels.py``).
+  pre-aggregate rewritten with every row, recomputable: ``stored_levels.py``). The bulk
+  writes of ``Assessment.objects`` are refused (``AssessmentQuerySet``): they would skip it.
 - ``Attestation`` is the Attestation de Compétences Acquises: its content is frozen when it is
   issued; only its revocation can be recorded afterwards.
 - ``Certification``: other certifications prepared or obtained during the pathway.
@@ -220,6 +221,50 @@ class AppendOnly(models.Model):
         raise ValidationError(_("Cet enregistrement ne peut pas être supprimé."))
 
 
+class StoredLevelsBypassed(PermissionError):
+    """A bulk write of assessment rows that would leave their stored levels stale."""
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    """Assessment rows in bulk: read freely, never written around the stored levels.
+
+    ``Assessment.save`` appends a row and rewrites its enrolment's stored levels
+    (``LevelSpan``); ``bulk_create``, ``bulk_update``, ``update`` and ``delete`` of a queryset
+    skip it and would leave the levels stale without a word, so they are refused. The named
+    paths that write rows in bulk recompute the levels of the enrolments they touch in the
+    same transaction: ``stored_levels.bulk_create_and_recompute`` and
+    ``stored_levels.delete_and_recompute`` (resetting the demo).
+    """
+
+    def _refuse(self, what: str) -> StoredLevelsBypassed:
+        return StoredLevelsBypassed(
+            f"Assessment.objects.{what}() is refused: it skips Assessment.save and would leave "
+            "the stored levels (LevelSpan) stale. Append rows one by one with save(), or use "
+            "competencies.stored_levels.bulk_create_and_recompute() / delete_and_recompute(), "
+            "which recompute the enrolments' levels in the same transaction."
+        )
+
+    def bulk_create(self, *args, **kwargs):  # type: ignore[override]
+        raise self._refuse("bulk_create")
+
+    def bulk_update(self, *args, **kwargs):  # type: ignore[override]
+        raise self._refuse("bulk_update")
+
+    def update(self, **kwargs):  # type: ignore[override]
+        raise self._refuse("update")
+
+    def delete(self):  # type: ignore[override]
+        raise self._refuse("delete")
+
+    def _raw_delete(self, using):  # type: ignore[override]
+        raise self._refuse("_raw_delete")
+
+    def unguarded(self) -> models.QuerySet:
+        """This queryset as a plain one, whose bulk writes go through: for
+        ``stored_levels``' named paths only, which recompute the levels afterwards."""
+        return models.QuerySet(self.model, query=self.query.chain(), using=self._db)
+
+
 class Assessment(AppendOnly):
     school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(
@@ -254,6 +299,8 @@ class Assessment(AppendOnly):
     correction_reason = models.CharField(_("motif de la correction"), max_length=300, blank=True)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("évaluation de compétence")

@@ -8,8 +8,15 @@
   (the positioning) can defer it to the end with :func:`deferred`.
 - :func:`recompute` compares every stored span with the rows' and repairs the differences
   (``parcours competencies recompute-levels``); run twice, the second run changes nothing.
-- :func:`computed` yields the spans of groups of enrolments, for the recompute, the data
-  migration and the scale-data generator (which writes them by COPY).
+- :func:`differing` finds, in one pass that neither writes nor locks, the enrolments whose
+  stored spans differ from their rows; :func:`check_and_repair` (``parcours daily``) then
+  recomputes those under lock.
+- :func:`computed` yields the spans of groups of enrolments, for the recompute and the
+  scale-data generator (which writes them by COPY).
+- ``Assessment.objects`` refuses the bulk writes that skip ``Assessment.save``
+  (``models.AssessmentQuerySet``); the named paths that write rows in bulk are here and
+  recompute the levels of the enrolments they touch in the same transaction:
+  :func:`bulk_create_and_recompute`, :func:`delete_and_recompute`.
 
 The readers (``reporting.competencies.school_progress``) take the span that holds on a day:
 ``valid_from <= day`` and (``valid_until`` empty or ``day < valid_until``).
@@ -20,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +36,8 @@ from django.db import models, transaction
 
 from . import levels
 from .models import Assessment, LevelSpan
+
+logger = logging.getLogger(__name__)
 
 #: The columns of a span that say what it is (everything but its id).
 SPAN_FIELDS = (
@@ -267,3 +277,126 @@ def recompute(
         if progress is not None and (start // chunk) % 20 == 19:
             progress(f"  {start + len(group)}/{len(pks)} parcours")
     return Recomputed(enrolments=len(pks), spans=spans, created=created, deleted=deleted)
+
+
+# ------------------------------------------------------------------------------ bulk writes
+
+
+def bulk_create_and_recompute(
+    assessments: list[Assessment], *, batch_size: int | None = None
+) -> list[Assessment]:
+    """Append ``assessments`` in bulk (``bulk_create``, without ``Assessment.save``) and
+    recompute the stored levels of their enrolments, in one transaction."""
+    with transaction.atomic():
+        created = (
+            Assessment.objects.all().unguarded().bulk_create(assessments, batch_size=batch_size)
+        )
+        enrolment_pks = {row.enrolment_id for row in created}
+        if enrolment_pks:
+            _recompute_pks(sorted(enrolment_pks))
+    return created
+
+
+def delete_and_recompute(assessments: models.QuerySet) -> int:
+    """Delete the rows of ``assessments`` (a queryset of ``Assessment``) and recompute the
+    stored levels of their enrolments, in one transaction; the number of rows deleted.
+
+    Assessments are append-only for the application: only resetting data that is not a
+    school's own (the demo) deletes them. Corrections among the rows are unlinked first, so
+    the rows go in one statement; rows outside ``assessments`` that correct one of them are
+    refused by the database (``corrects`` is protected).
+    """
+    with transaction.atomic(using=assessments.db):
+        plain = assessments.unguarded()
+        enrolment_pks = sorted(set(plain.values_list("enrolment_id", flat=True)))
+        plain.exclude(corrects=None).update(corrects=None)
+        count = plain._raw_delete(plain.db)
+        if enrolment_pks:
+            _recompute_pks(enrolment_pks)
+    return count
+
+
+def _recompute_pks(enrolment_pks: list[int]) -> Recomputed:
+    from parcours.pathways.models import Enrolment
+
+    result = Recomputed(enrolments=0, spans=0, created=0, deleted=0)
+    for start in range(0, len(enrolment_pks), CHUNK):
+        group = enrolment_pks[start : start + CHUNK]
+        done = recompute(enrolments=Enrolment.objects.filter(pk__in=group))
+        result = Recomputed(
+            enrolments=result.enrolments + done.enrolments,
+            spans=result.spans + done.spans,
+            created=result.created + done.created,
+            deleted=result.deleted + done.deleted,
+        )
+    return result
+
+
+# ------------------------------------------------------------------------------ daily check
+
+
+def differing(*, enrolments: models.QuerySet | None = None, chunk: int = CHUNK) -> list[int]:
+    """The enrolments (pks, in order) whose stored spans differ from the spans their rows give:
+    the comparison of ``recompute(dry_run=True)`` in one pass, without writing nor locking.
+
+    Without locks, a row appended while a group is read can make its enrolment look
+    different; :func:`check_and_repair` recomputes the ones found under lock, so such an
+    enrolment is only recomputed for nothing.
+    """
+    from parcours.pathways.models import Enrolment
+
+    if enrolments is None:
+        enrolments = Enrolment.objects.all()
+    pks = list(enrolments.order_by("pk").values_list("pk", flat=True))
+    found: list[int] = []
+    for start in range(0, len(pks), chunk):
+        group = pks[start : start + chunk]
+        members = set(group)
+        wanted: dict[int, set[tuple]] = {}
+        for span in group_spans(group, Assessment.objects.all()):
+            wanted.setdefault(span["enrolment_id"], set()).add(_key(span))
+        stored: dict[int, set[tuple]] = {}
+        rows = LevelSpan.objects.filter(
+            enrolment_id__gte=group[0], enrolment_id__lte=group[-1]
+        ).values_list(*SPAN_FIELDS)
+        for values in rows:
+            if values[1] in members:
+                stored.setdefault(values[1], set()).add(tuple(values))
+        found += [pk for pk in group if wanted.get(pk, set()) != stored.get(pk, set())]
+    return found
+
+
+@dataclass(frozen=True)
+class Checked:
+    enrolments: int  # enrolments compared
+    differing: int  # enrolments whose stored spans differed
+    repaired: Recomputed | None  # the recompute of those, if any
+
+
+def check_and_repair(*, enrolments: models.QuerySet | None = None) -> Checked:
+    """Compare the stored levels with the rows (:func:`differing`, one pass, no writes) and
+    recompute under lock the enrolments that differ; a warning in the log when some did."""
+    from parcours.pathways.models import Enrolment
+
+    if enrolments is None:
+        enrolments = Enrolment.objects.all()
+    compared = enrolments.count()
+    found = differing(enrolments=enrolments)
+    if not found:
+        return Checked(enrolments=compared, differing=0, repaired=None)
+    repaired = _recompute_pks(found)
+    logger.warning(
+        "Niveaux enregistrés : %d parcours différaient de leurs évaluations, recalculés "
+        "(%d périodes ajoutées, %d retirées). Des évaluations ont été écrites hors de "
+        "l'application : cherchez par où.",
+        len(found),
+        repaired.created,
+        repaired.deleted,
+    )
+    return Checked(enrolments=compared, differing=len(found), repaired=repaired)
+
+
+def daily_check() -> int:
+    """``parcours daily``: every enrolment's stored levels compared with its rows, those that
+    differ recomputed; the number of enrolments recomputed (normally 0)."""
+    return check_and_repair().differing

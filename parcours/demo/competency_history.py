@@ -568,8 +568,10 @@ def delete_competency_history(school_ids: list[int]) -> None:
 
     Assessments, evidence and attestations are append-only for the application; resetting the
     demo is the one place that deletes them, through querysets (the model guards are on
-    ``save``/``delete`` of single rows). Links between rows of the same table (a correction,
-    a replaced attestation) are cut first so the rows can go in one statement.
+    ``save``/``delete`` of single rows; ``Assessment.objects`` refuses bulk deletes, so the
+    assessments go through ``stored_levels.delete_and_recompute``, which also removes their
+    stored levels). Links between rows of the same table (a correction, a replaced
+    attestation) are cut first so the rows can go in one statement.
     """
     attestations = Attestation.objects.filter(school_id__in=school_ids)
     attestations.exclude(replaced_by=None).update(replaced_by=None)
@@ -577,12 +579,10 @@ def delete_competency_history(school_ids: list[int]) -> None:
     AttestationCounter.objects.filter(school_id__in=school_ids).delete()
     Certification.objects.filter(school_id__in=school_ids).delete()
     Evidence.objects.filter(school_id__in=school_ids).delete()
-    assessments = Assessment.objects.filter(school_id__in=school_ids)
-    assessments.exclude(corrects=None).update(corrects=None)
-    # Nothing refers to them any more (evidence gone, corrections unlinked): one statement
-    # instead of the deletion collector loading every row.
-    assessments._raw_delete(assessments.db)
-    LevelSpan.objects.filter(school_id__in=school_ids).delete()
+    # Nothing refers to them any more once the evidence is gone: one statement instead of
+    # the deletion collector loading every row, then their enrolments' levels recomputed.
+    stored_levels.delete_and_recompute(Assessment.objects.filter(school_id__in=school_ids))
+    LevelSpan.objects.filter(school_id__in=school_ids).delete()  # none left: the rows went
     SchoolFramework.objects.filter(school_id__in=school_ids).delete()
 
 

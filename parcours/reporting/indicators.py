@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -150,6 +150,8 @@ class KeyFigures:
     funding_lines: list[Breakdown]  # every active line, zeros included
     plie: int
     months: list[MonthCount]
+    #: The rates of the period's exits; its ``waves`` are ``None`` (not computed: the key
+    #: figures do not show the follow-up waves).
     outcomes: RatesTable
     staff: int
     sites: int
@@ -545,7 +547,12 @@ def key_figures_of_schools(
     staff = _staff(ids, period)
     places = _premises(ids, period.end, site)
     months = _months(ids, period, site)
-    outcomes = rates_tables(ids, period.start, period.end, site, waves=False)  # not shown
+    # The follow-up waves are not shown here, so not computed: ``None``, not an empty table
+    # (which would read as "no wave").
+    outcomes = {
+        pk: replace(table, waves=None)
+        for pk, table in rates_tables(ids, period.start, period.end, site, waves=False).items()
+    }
     funding = _funding(ids, period)
     order = [*PrescriberType.values, SPONTANEOUS, NOT_RECORDED]
     out = []

@@ -5,6 +5,7 @@ corrections dated before or after the row they correct). No database."""
 from __future__ import annotations
 
 import datetime
+import importlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,3 +142,21 @@ def histories(draw):
 @given(histories())
 def test_the_spans_are_the_derived_levels_of_every_day(rows):
     assert_same_every_day(rows, first=-1, last=33)
+
+
+FILL = importlib.import_module("parcours.competencies.migrations.0006_fill_level_spans")
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_the_data_migrations_frozen_copy_is_the_live_derivation(rows):
+    """The data migration carries its own copy of the derivation (so that later changes to
+    the live code cannot change what it writes): on the same rows, it gives the same spans."""
+    frozen = FILL._spans_of(
+        1,
+        [
+            (r.pk, r.competency_id, r.kind, r.level, r.assessed_on, r.corrects_id, r.school_id)
+            for r in rows
+        ],
+    )
+    assert frozen == spans_of(rows)

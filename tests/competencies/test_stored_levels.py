@@ -9,13 +9,14 @@ import importlib
 import io
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from parcours.competencies import services
@@ -170,10 +171,11 @@ def test_a_positioning_refreshes_the_stored_levels_once(world):
     assert_agree(enrolment)
 
 
-def test_rows_deleted_then_their_enrolment(world):
-    """The application never deletes assessment rows; resetting the demo deletes them in bulk
-    (the recompute then drops their stored levels), then their enrolments (which take any
-    stored level left with them)."""
+def test_rows_deleted_around_the_application_then_their_enrolment(world):
+    """The application never deletes assessment rows (``Assessment.objects`` refuses bulk
+    deletes; resetting the demo goes through ``stored_levels.delete_and_recompute``): rows
+    deleted around it (a plain queryset, as raw SQL would) leave stale levels that the
+    recompute drops; deleting their enrolments takes any stored level left with them."""
     enrolment = new_enrolment(world)
     competencies = competencies_of(world)
     services.record_positioning(
@@ -182,7 +184,8 @@ def test_rows_deleted_then_their_enrolment(world):
         levels={c.pk: 2 for c in competencies},
         assessed_on=enrolment.entry_date,
     )
-    Assessment.objects.filter(enrolment=enrolment)._raw_delete(connection.alias)
+    models.QuerySet(Assessment).filter(enrolment=enrolment)._raw_delete(connection.alias)
+    assert len(stored(enrolment)) == len(competencies)  # stale
     result = recompute(enrolments=Enrolment.objects.filter(pk=enrolment.pk))
     assert (result.created, result.deleted) == (0, len(competencies))
     assert stored(enrolment) == []
@@ -199,16 +202,74 @@ def test_rows_deleted_then_their_enrolment(world):
     assert not LevelSpan.objects.filter(enrolment_id=enrolment.pk).exists()
 
 
-def test_the_data_migration_fills_the_stored_levels(world):
-    enrolments = [world.objects["enrolment"], world.others["enrolment"]]
-    wanted = [expected(enrolment) for enrolment in enrolments]
-    LevelSpan.objects.all().delete()
-    migration = importlib.import_module("parcours.competencies.migrations.0006_fill_level_spans")
+FILL = "0006_fill_level_spans"
+
+
+def _fill_with_the_migration() -> None:
+    """Run the data migration's function with the historical models of its state (as
+    ``migrate`` does on a fresh database), on the rows there."""
+    migration = importlib.import_module(f"parcours.competencies.migrations.{FILL}")
+    state = MigrationLoader(connection).project_state(("competencies", FILL))
     editor = SimpleNamespace(
         connection=connection, execute=lambda sql: connection.cursor().execute(sql)
     )
-    migration.fill(django_apps, editor)
-    assert [stored(enrolment) for enrolment in enrolments] == wanted
+    migration.fill(state.apps, editor)
+
+
+def test_the_data_migration_fills_the_stored_levels_of_the_live_derivation(world):
+    """The migration carries a frozen copy of the derivation and reads historical models only
+    (a later change to the live code cannot break it); on rows of every kind (positionings,
+    corrections, corrections of corrections, rows of the same day, an older day entered
+    later) it writes the spans the live derivation gives."""
+    referent = world.members["referent"]
+    enrolment = new_enrolment(world)
+    entry = enrolment.entry_date
+    competencies = competencies_of(world)
+    rows = services.record_positioning(
+        membership=referent,
+        enrolment=enrolment,
+        levels={c.pk: 1 + i % 3 for i, c in enumerate(competencies)},
+        assessed_on=entry,
+    )
+    for day, level in ((30, 3), (10, 2), (10, 4)):
+        late = services.record_assessment(
+            membership=referent,
+            enrolment=enrolment,
+            competency=competencies[0],
+            level=level,
+            assessed_on=entry + day * DAY,
+            context="workshop",
+        )
+    fixed = services.correct_assessment(
+        membership=referent, assessment=late, level=1, reason="Niveau mal saisi"
+    )
+    services.correct_assessment(
+        membership=referent, assessment=fixed, level=2, reason="Encore", assessed_on=entry
+    )
+    services.correct_assessment(
+        membership=referent, assessment=rows[1], level=4, reason="Test mal lu"
+    )
+    enrolments = list(Enrolment.objects.filter(assessments__isnull=False).distinct())
+    assert len(enrolments) == 3
+    wanted = {e.pk: expected(e) for e in enrolments}  # the live derivation
+    assert sum(map(len, wanted.values())) > len(competencies)
+    LevelSpan.objects.all().delete()
+    _fill_with_the_migration()
+    assert {e.pk: stored(e) for e in enrolments} == wanted
+    for enrolment in enrolments:
+        assert_agree(enrolment)
+    assert "à corriger : 0 à ajouter, 0 à retirer" in run("--dry-run")
+
+
+def test_the_data_migration_imports_no_live_code():
+    """Only Django's migrations module: the application's modules may change later."""
+    source = Path(
+        importlib.import_module(f"parcours.competencies.migrations.{FILL}").__file__
+    ).read_text()
+    imports = [
+        line for line in source.splitlines() if line.lstrip().startswith(("import ", "from "))
+    ]
+    assert imports == ["from django.db import migrations"]
 
 
 # ------------------------------------------------------------------------------ the command

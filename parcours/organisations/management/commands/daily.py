@@ -37,6 +37,12 @@ TASKS: list[tuple[str, str]] = [
         "personnes anonymisées (fin de la durée de conservation)",
         "parcours.privacy.services.anonymise_expired",
     ),
+    # A check: the stored competency levels (a pre-aggregate the reports read) compared with
+    # the assessment rows, those that differ recomputed (a warning in the log says so).
+    (
+        "parcours aux niveaux de compétences recalculés (écart avec les évaluations)",
+        "parcours.competencies.stored_levels.daily_check",
+    ),
 ]
 
 
