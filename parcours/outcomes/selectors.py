@@ -41,6 +41,17 @@ def exit_facts(
     return exit_facts_by_school([school.pk], start, end, site)[school.pk]
 
 
+#: An exit's fields that make its :class:`ExitFacts`, in the dataclass's order (``_facts``).
+EXIT_FACT_FIELDS = (
+    "enrolment__person_id",
+    "exit_date",
+    "destination",
+    "months",
+    "days",
+    "enrolment_id",
+)
+
+
 def exit_facts_by_school(
     school_ids: list[int], start: datetime.date, end: datetime.date, site: Site | None = None
 ) -> dict[int, list[ExitFacts]]:
@@ -48,28 +59,30 @@ def exit_facts_by_school(
     exits = Exit.objects.filter(school__in=school_ids, exit_date__range=(start, end))
     if site is not None:
         exits = exits.filter(enrolment__site=site)
-    rows = exits.values_list(
-        "school_id",
-        "enrolment__person_id",
-        "exit_date",
-        "destination",
-        "months",
-        "days",
-        "enrolment_id",
-    )
+    rows = exits.values_list("school_id", *EXIT_FACT_FIELDS)
     out: dict[int, list[ExitFacts]] = {pk: [] for pk in school_ids}
-    for school_id, person_id, exit_date, destination, months, days, enrolment_id in rows:
-        out[school_id].append(
-            ExitFacts(
-                person_id=person_id,
-                exit_date=exit_date,
-                destination=destination,
-                months=months,
-                days=days,
-                enrolment_id=enrolment_id,
-            )
-        )
+    for school_id, *facts in rows:
+        out[school_id].append(_facts(*facts))
     return out
+
+
+def _facts(
+    person_id: int,
+    exit_date: datetime.date,
+    destination: str,
+    months: int | None,
+    days: int,
+    enrolment_id: int,
+) -> ExitFacts:
+    """An exit's row (``EXIT_FACT_FIELDS``' values) as :class:`ExitFacts`."""
+    return ExitFacts(
+        person_id=person_id,
+        exit_date=exit_date,
+        destination=destination,
+        months=months,
+        days=days,
+        enrolment_id=enrolment_id,
+    )
 
 
 def latest_exits(
@@ -112,20 +125,8 @@ def latest_exit_facts(
     exits = latest_exits([school.pk], start, end)
     if enrolments is not None:
         exits = exits.filter(enrolment__in=enrolments)
-    rows = exits.order_by("exit_date", "enrolment_id").values_list(
-        "enrolment__person_id", "exit_date", "destination", "months", "days", "enrolment_id"
-    )
-    return [
-        ExitFacts(
-            person_id=person_id,
-            exit_date=exit_date,
-            destination=destination,
-            months=months,
-            days=days,
-            enrolment_id=enrolment_id,
-        )
-        for person_id, exit_date, destination, months, days, enrolment_id in rows
-    ]
+    rows = exits.order_by("exit_date", "enrolment_id").values_list(*EXIT_FACT_FIELDS)
+    return [_facts(*row) for row in rows]
 
 
 def latest_exit_shapes_by_school(
