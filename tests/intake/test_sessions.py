@@ -59,7 +59,10 @@ def _valid(world, **changes):
 
 
 def _past_session(world, **kwargs):
-    start = timezone.now() - datetime.timedelta(days=3)
+    # 10:00 three days ago: a session of two hours that ends the same day whatever the hour the
+    # test runs at (from 22:00 it would end after midnight, and the form would refuse it).
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
     return InfoSessionFactory(
         school=world.school,
         site=world.site,
