@@ -9,6 +9,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -54,7 +55,12 @@ def test_a_trainer_marks_a_sessions_attendance(
     login(page, demo_server, referent.email, demo_password)
     main_nav(page).get_by_role("link", name="Planning").click()
     page.goto(f"{demo_server}/e/e2c-63/planning/?semaine={session.day:%Y-%m-%d}")
-    page.get_by_role("link", name=session.display_title).first.click()
+    # This session's own link: the week often holds others of the same title (its morning
+    # half, another day), and the first of them is not always the one chosen.
+    detail = reverse("schedule:session", args=["e2c-63", session.pk])
+    page.get_by_role("link", name=session.display_title).and_(
+        page.locator(f'a[href="{detail}"]')
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(session.display_title)
     page.get_by_role("link", name="Émargement de la séance").click()
 
