@@ -699,6 +699,25 @@ def tree_cpu_seconds(pid: int) -> float | None:
     return total
 
 
+def postgres_cpu_seconds() -> float | None:
+    """CPU time (user + system) of this machine's PostgreSQL processes: the live ones, plus the
+    ended backends the server has reaped (its children's times); ``None`` when none is visible
+    (a remote database)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    total, seen = 0.0, False
+    for process in psutil.process_iter(["name"]):
+        if process.info.get("name") != "postgres":
+            continue
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+            seen = True
+    return total if seen else None
+
+
 def children_cpu_seconds() -> float:
     """CPU time of this process's finished children (locust, once it has ended)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -710,7 +729,11 @@ def _delta(after: float | None, before: float | None) -> float | None:
 
 
 def cpu_figures(
-    server_cpu: float | None, client_cpu: float | None, requests: int, duration: float
+    server_cpu: float | None,
+    client_cpu: float | None,
+    requests: int,
+    duration: float,
+    database_cpu: float | None = None,
 ) -> dict[str, Any]:
     """CPU spent per request by the application server (gunicorn's workers) and by the load
     client: figures that depend much less on other work on the machine than the times, and
@@ -719,6 +742,9 @@ def cpu_figures(
     cpus = os.cpu_count() or 1
     server_ms = (server_cpu * 1000 / requests) if server_cpu is not None and requests else None
     client_ms = (client_cpu * 1000 / requests) if client_cpu is not None and requests else None
+    database_ms = (
+        (database_cpu * 1000 / requests) if database_cpu is not None and requests else None
+    )
     bound = cpus * 1000 / server_ms if server_ms else None
     share = (server_cpu / (duration * cpus)) if server_cpu is not None and duration else None
     parts = []
@@ -730,6 +756,8 @@ def cpu_figures(
         parts.append(f"so at most ~{bound:.0f} req/s on {cpus} CPUs without PostgreSQL's share")
     if client_ms is not None:
         parts.append(f"locust used {client_ms:.1f} CPU ms per request")
+    if database_ms is not None:
+        parts.append(f"PostgreSQL used {database_ms:.1f} CPU ms per request")
     return {
         "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
         "server_cpu_ms_per_request": None if server_ms is None else round(server_ms, 1),
@@ -737,6 +765,8 @@ def cpu_figures(
         "client_cpu_s": None if client_cpu is None else round(client_cpu, 2),
         "client_cpu_ms_per_request": None if client_ms is None else round(client_ms, 2),
         "cpu_bound_rps": None if bound is None else round(bound, 1),
+        "database_cpu_s": None if database_cpu is None else round(database_cpu, 2),
+        "database_cpu_ms_per_request": None if database_ms is None else round(database_ms, 1),
         "summary": "; ".join(parts),
     }
 
@@ -790,6 +820,7 @@ def run_load(
                 load_before = load_average()
                 server_cpu_before = tree_cpu_seconds(pid)
                 client_cpu_before = children_cpu_seconds()
+                database_cpu_before = postgres_cpu_seconds()
                 locust_env = {
                     **env,
                     "PARCOURS_LOAD_PLAN": str(plan_file),
@@ -826,6 +857,7 @@ def run_load(
                 load_after = load_average()
                 server_cpu = _delta(tree_cpu_seconds(pid), server_cpu_before)
                 client_cpu = children_cpu_seconds() - client_cpu_before
+                database_cpu = _delta(postgres_cpu_seconds(), database_cpu_before)
                 server_log = (tmp / "gunicorn.log").read_text(errors="replace")[-2000:]
         finally:
             with contextlib.suppress(Exception):
@@ -856,7 +888,9 @@ def run_load(
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     requests = result["total"]["requests"]
-    result["cpu"] = cpu_figures(server_cpu, client_cpu, requests, result["duration_s"])
+    result["cpu"] = cpu_figures(
+        server_cpu, client_cpu, requests, result["duration_s"], database_cpu
+    )
     result["noise"] = (
         f"load average {load_before} before, {load_after} after, on {os.cpu_count()} CPUs "
         "(locust, gunicorn and PostgreSQL share them); " + result["cpu"]["summary"]

@@ -133,6 +133,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding, and psycopg prepares a statement once it ran this many times on a
+    # connection (persistent: CONN_MAX_AGE): PostgreSQL then skips parsing and planning it
+    # again, about a third of its CPU time on the staff pages (docs/performance.md). "off"
+    # turns it off, for a pooler in transaction mode that cannot keep prepared statements.
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    if _prepare != "off":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=int(_prepare)
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests (runserver threads, the browser tests) share one file: wait on locks.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
