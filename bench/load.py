@@ -66,6 +66,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 RESULTS_KEY = "load"
+#: ``--floor``: every request is the framework floor (``bench/urls.py``), served by
+#: ``bench/floor_wsgi.py``; its results go under this key.
+FLOOR_RESULTS_KEY = "load_floor"
+FLOOR_URL = "/bench/floor/"
 
 #: Issue 12's targets for the load test.
 TARGET_RPS = 100.0
@@ -603,15 +607,20 @@ def _stop(process: subprocess.Popen | None, timeout: float = 15) -> None:
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, *, workers: int, log: Path
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int,
+    log: Path,
+    app: str = "parcours.wsgi:application",
 ) -> Iterator[tuple[str, int]]:
-    """gunicorn serving ``parcours.wsgi`` on ``127.0.0.1:port`` until the block ends: its base
-    URL and the master's process id."""
+    """gunicorn serving ``app`` (``parcours.wsgi``) on ``127.0.0.1:port`` until the block ends:
+    its base URL and the master's process id."""
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "parcours.wsgi:application",
+        app,
         "--workers",
         str(workers),
         "--bind",
@@ -758,6 +767,14 @@ def cpu_figures(
         parts.append(f"locust used {client_ms:.1f} CPU ms per request")
     if database_ms is not None:
         parts.append(f"PostgreSQL used {database_ms:.1f} CPU ms per request")
+    whole_ms = (
+        server_ms + database_ms + (client_ms or 0.0)
+        if server_ms is not None and database_ms is not None
+        else None
+    )
+    machine_bound = cpus * 1000 / whole_ms if whole_ms else None
+    if machine_bound is not None:
+        parts.append(f"all three together: at most ~{machine_bound:.0f} req/s on {cpus} CPUs")
     return {
         "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
         "server_cpu_ms_per_request": None if server_ms is None else round(server_ms, 1),
@@ -767,6 +784,7 @@ def cpu_figures(
         "cpu_bound_rps": None if bound is None else round(bound, 1),
         "database_cpu_s": None if database_cpu is None else round(database_cpu, 2),
         "database_cpu_ms_per_request": None if database_ms is None else round(database_ms, 1),
+        "machine_bound_rps": None if machine_bound is None else round(machine_bound, 1),
         "summary": "; ".join(parts),
     }
 
@@ -787,9 +805,12 @@ def run_load(
     workers: int = 2,
     results_path: Path | None = RESULTS,
     print_table: bool = True,
+    floor: bool = False,
 ) -> dict[str, Any]:
     """Run the load test against ``database_url`` (PostgreSQL); return (and write under
-    ``"load"`` in ``results_path``, unless ``None``) the aggregated results."""
+    ``"load"`` in ``results_path``, unless ``None``) the aggregated results. With ``floor``,
+    the same users request only the framework floor (``"load_floor"``): what this machine
+    gives when each request costs the least an authenticated Django page can."""
     var_dir = ROOT / "var" / "bench-load"
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_environment(database_url, var_dir=var_dir)
@@ -811,11 +832,19 @@ def run_load(
             what="opening the sessions",
         )
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
+        if floor:
+            plan = floor_plan(plan)
+            plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        weights = plan.get("weights", PAGE_WEIGHTS)
         keys = [session["session_key"] for session in plan["sessions"]]
         samples_file = tmp / "samples.jsonl"
         try:
             port = free_port()
-            with gunicorn(env, port, workers=workers, log=tmp / "gunicorn.log") as (base, pid):
+            app = "bench.floor_wsgi:application" if floor else "parcours.wsgi:application"
+            with gunicorn(env, port, workers=workers, log=tmp / "gunicorn.log", app=app) as (
+                base,
+                pid,
+            ):
                 warmup_errors = warm_up(base, plan)
                 load_before = load_average()
                 server_cpu_before = tree_cpu_seconds(pid)
@@ -880,7 +909,7 @@ def run_load(
         "sessions": len(plan["sessions"]),
         "roles": sorted({s["role"] for s in plan["sessions"]}),
         "think_time_s": 0,
-        "weights": PAGE_WEIGHTS,
+        "weights": weights,
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "load_average_before": load_before,
@@ -898,10 +927,17 @@ def run_load(
     if server_log.strip():
         result["server_log_tail"] = server_log
     if results_path is not None:
-        write_results(RESULTS_KEY, result, results_path, entry=database_name(database_url))
+        key = FLOOR_RESULTS_KEY if floor else RESULTS_KEY
+        write_results(key, result, results_path, entry=database_name(database_url))
     if print_table:
         print(format_table(result))
     return result
+
+
+def floor_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` with every session requesting only the framework floor (``--floor``)."""
+    sessions = [{**session, "pages": {"floor": [FLOOR_URL]}} for session in plan["sessions"]]
+    return {**plan, "sessions": sessions, "weights": {"floor": 1}}
 
 
 def warm_up(base: str, plan: dict[str, Any]) -> list[str]:
@@ -956,6 +992,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, default=2, help="schools whose staff log in")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-results", action="store_true", help="don't write results.json")
+    parser.add_argument(
+        "--floor", action="store_true", help="request only the framework floor (bench/floor/)"
+    )
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgres"):
         parser.error("a PostgreSQL DATABASE_URL (or --database-url) is required")
@@ -966,6 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
         schools=args.schools,
         workers=args.workers,
         results_path=None if args.no_results else RESULTS,
+        floor=args.floor,
     )
     # A missed target is a finding shown in the table, not a failure of the tool.
     del result

@@ -8,8 +8,9 @@ Run by ``bench/load.py`` (never alone): it opens the sessions, starts gunicorn a
   (``{"name", "ms", "ok", "status", "start"}``), for ``load.aggregate``.
 
 User ``n`` takes session ``n mod len(sessions)`` (so the staff members of every role are
-represented), then picks a page kind by ``load.PAGE_WEIGHTS`` and a URL of that kind at random
-(a fixed seed per user). Redirects are not followed: any answer but 2xx is an error.
+represented), then picks a page kind by ``load.PAGE_WEIGHTS`` (or the plan's ``weights``) and
+a URL of that kind at random (a fixed seed per user). Redirects are not followed: any answer
+but 2xx is an error.
 """
 
 from __future__ import annotations
@@ -65,9 +66,10 @@ class StaffMember(FastHttpUser):
         sessions = PLAN["sessions"]
         self.session = sessions[number % len(sessions)]
         self.random = random.Random(number)  # a reproducible mix
-        kinds = [kind for kind in PAGE_WEIGHTS if self.session["pages"].get(kind)]
+        weights = PLAN.get("weights", PAGE_WEIGHTS)  # {"floor": 1} for ``load.py --floor``
+        kinds = [kind for kind in weights if self.session["pages"].get(kind)]
         self.kinds = kinds
-        self.weights = [PAGE_WEIGHTS[kind] for kind in kinds]
+        self.weights = [weights[kind] for kind in kinds]
         self.headers = {
             "Cookie": f"sessionid={self.session['session_key']}",
             "X-Forwarded-Proto": "https",

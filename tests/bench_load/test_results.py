@@ -137,3 +137,49 @@ def test_samples_file_skips_a_cut_line(tmp_path):
     path.write_text(json.dumps(_sample("home", 1, 0.0)) + "\n" + '{"name": "ho')
     assert load.read_samples(path) == [_sample("home", 1, 0.0)]
     assert load.read_samples(tmp_path / "none.jsonl") == []
+
+
+def test_cpu_figures_per_request_with_postgresql(monkeypatch):
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+    figures = load.cpu_figures(52.0, 2.6, 2000, 60.0, database_cpu=19.4)
+    assert figures["server_cpu_ms_per_request"] == 26.0
+    assert figures["client_cpu_ms_per_request"] == 1.3
+    assert figures["database_cpu_ms_per_request"] == 9.7
+    assert "PostgreSQL used 9.7 CPU ms per request" in figures["summary"]
+    # 26 + 9.7 + 1.3 = 37 CPU ms a request: two CPUs serve at most 2,000 / 37 ≈ 54 a second.
+    assert figures["machine_bound_rps"] == pytest.approx(54.1, abs=0.05)
+    without = load.cpu_figures(52.0, 2.6, 2000, 60.0)
+    assert without["database_cpu_ms_per_request"] is None
+    assert without["machine_bound_rps"] is None
+    assert "PostgreSQL used" not in without["summary"]
+
+
+class _Times:
+    def __init__(self, user, system, children_user=0.0, children_system=0.0):
+        self.user, self.system = user, system
+        self.children_user, self.children_system = children_user, children_system
+
+
+class _Process:
+    def __init__(self, name, times):
+        self.info = {"name": name}
+        self._times = times
+
+    def cpu_times(self):
+        return self._times
+
+
+def test_postgresql_cpu_counts_live_processes_and_reaped_backends(monkeypatch):
+    """The server's children times hold the backends that ended during the run; another
+    program's processes are not counted."""
+    import psutil
+
+    processes = [
+        _Process("postgres", _Times(1.0, 0.5, children_user=3.0, children_system=1.0)),
+        _Process("postgres", _Times(2.0, 0.25)),
+        _Process("python3", _Times(100.0, 10.0, 5.0, 5.0)),
+    ]
+    monkeypatch.setattr(psutil, "process_iter", lambda attrs=None: iter(processes))
+    assert load.postgres_cpu_seconds() == pytest.approx(7.75)
+    monkeypatch.setattr(psutil, "process_iter", lambda attrs=None: iter(processes[2:]))
+    assert load.postgres_cpu_seconds() is None

@@ -7,7 +7,7 @@ import load
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 STAFF = ("director", "referent", "intake", "company_relations")
@@ -71,3 +71,17 @@ def test_prepare_opens_a_session_per_staff_member_and_plans_pages_that_answer(wo
     # The attendance sheet only for the roles that mark attendance.
     marking = {s["role"] for s in plan["sessions"] if s["pages"].get("attendance sheet")}
     assert marking == {"director", "referent"}
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_floor_plan_sends_every_session_to_the_floor_page(world):
+    """``load.py --floor``: the same sessions, each requesting only the framework floor, which
+    answers them (served by ``bench/floor_wsgi.py`` with these URLs)."""
+    plan = load.floor_plan(load.prepare(schools=1))
+    assert plan["weights"] == {"floor": 1}
+    assert {session["role"] for session in plan["sessions"]} == set(STAFF)
+    for session in plan["sessions"]:
+        assert session["pages"] == {"floor": [load.FLOOR_URL]}
+        response = _client(session["session_key"]).get(load.FLOOR_URL)
+        assert response.status_code == 200 and b"Bonjour" in response.content
