@@ -287,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_optional(url: str, vendor: str) -> dict:
-    """The load test (PostgreSQL only) and the export's peak memory, when their modules exist."""
+    """The load test and its floor run (PostgreSQL only) and the export's peak memory, when their
+    modules exist."""
     out = {}
     try:
         from bench.export_memory import measure_export_memory
@@ -303,6 +304,10 @@ def run_optional(url: str, vendor: str) -> dict:
     if run_load is not None and vendor == "postgresql":
         out["load"] = run_load(url, users=20, seconds=60)
         print(f"load: {out['load']}")
+        # The same users on the framework floor: what this machine allows an authenticated
+        # Django page at all, beside which the mix's throughput reads across machines.
+        out["load_floor"] = run_load(url, users=20, seconds=60, floor=True)
+        print(f"load (floor): {out['load_floor']}")
     return out
 
 

@@ -8,18 +8,38 @@ rolls back to the shared build.
 
 from __future__ import annotations
 
+import datetime
 import time
+import zoneinfo
 from io import StringIO
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
+
+
+def noon_today() -> datetime.datetime:
+    """Noon of the school's today: where the demo's package runs, its clock ticking."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime.combine(timezone.localdate(), datetime.time(12), tzinfo=zone)
 
 
 @pytest.fixture(scope="package")
 def demo_output(django_db_setup, django_db_blocker) -> tuple[str, float]:
-    """The output of ``parcours demo --force`` and its duration in seconds."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The output of ``parcours demo --force`` and its duration in seconds.
+
+    The build and every test of the package run from noon of today, the clock ticking: a
+    run crossing midnight would otherwise build the demo on one day and check its "today"
+    (company days, past sessions, a rebuild's fingerprint) against the next.
+    """
+    with (
+        time_machine.travel(noon_today(), tick=True),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         out = StringIO()
         started = time.monotonic()
         call_command("demo", "--force", stdout=out)
