@@ -375,7 +375,8 @@ class Checked:
 
 def check_and_repair(*, enrolments: models.QuerySet | None = None) -> Checked:
     """Compare the stored levels with the rows (:func:`differing`, one pass, no writes) and
-    recompute under lock the enrolments that differ; a warning in the log when some did."""
+    recompute under lock the enrolments that differ; a warning in the log when the recompute
+    changed spans (not when a save running during the pass had already put them right)."""
     from parcours.pathways.models import Enrolment
 
     if enrolments is None:
@@ -385,6 +386,10 @@ def check_and_repair(*, enrolments: models.QuerySet | None = None) -> Checked:
     if not found:
         return Checked(enrolments=compared, differing=0, repaired=None)
     repaired = _recompute_pks(found)
+    if not repaired.repaired:
+        # Under lock the spans were right: the pass read an assessment being saved meanwhile
+        # (its rows and its spans in two statements), whose transaction then refreshed them.
+        return Checked(enrolments=compared, differing=0, repaired=None)
     logger.warning(
         "Niveaux enregistrés : %d parcours différaient de leurs évaluations, recalculés "
         "(%d périodes ajoutées, %d retirées). Des évaluations ont été écrites hors de "
