@@ -145,14 +145,16 @@ def phase_definitions(membership: Membership) -> QuerySet[PhaseDefinition]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return school_phases(membership).annotate(
+    return phase_choices(membership).annotate(
         open_count=Coalesce(Subquery(open_steps), V(0), output_field=IntegerField())
     )
 
 
-def school_phases(membership: Membership) -> QuerySet[PhaseDefinition]:
-    """All the school's phases in order, in use or not (the trainee list's phase filter:
-    without the counts of :func:`phase_definitions`, which it does not show)."""
+def phase_choices(membership: Membership) -> QuerySet[PhaseDefinition]:
+    """All the school's phases in order, in use or not, active or not (the phase filters of
+    the trainee list and the competency progress: without the counts of
+    :func:`phase_definitions`, which they do not show). Not ``selectors.school_phases``: the
+    active phases only, for choosing a trainee's next phase."""
     return PhaseDefinition.objects.filter(school=membership.school).order_by("position")
 
 

@@ -56,7 +56,7 @@ class DistributionFilterForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = selectors_lists.school_sites(membership)
-        self.fields["phase"].queryset = selectors_lists.school_phases(membership)
+        self.fields["phase"].queryset = selectors_lists.phase_choices(membership)
         self.fields["referent"].choices = [
             ("", _("Tous les référents")),
             (NO_REFERENT, _("Sans référent")),

@@ -77,7 +77,7 @@ class TraineeFilterForm(forms.Form):
         self.membership = membership
         self.mine = mine
         self.fields["site"].queryset = selectors_lists.school_sites(membership)
-        self.fields["phase"].queryset = selectors_lists.school_phases(membership)
+        self.fields["phase"].queryset = selectors_lists.phase_choices(membership)
         self.fields["funding_line"].queryset = selectors_lists.funding_lines()
         if mine:
             # "My trainees": the referent is the current user; the filter makes no sense.
