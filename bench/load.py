@@ -711,7 +711,8 @@ def tree_cpu_seconds(pid: int) -> float | None:
 def postgres_cpu_seconds() -> float | None:
     """CPU time (user + system) of this machine's PostgreSQL processes: the live ones, plus the
     ended backends the server has reaped (its children's times); ``None`` when none is visible
-    (a remote database)."""
+    (a remote database). Machine-wide: other databases' backends, autovacuum and the
+    checkpointer count too, so the figure is only the load's on a quiet machine."""
     try:
         import psutil
     except ImportError:
@@ -766,7 +767,7 @@ def cpu_figures(
     if client_ms is not None:
         parts.append(f"locust used {client_ms:.1f} CPU ms per request")
     if database_ms is not None:
-        parts.append(f"PostgreSQL used {database_ms:.1f} CPU ms per request")
+        parts.append(f"PostgreSQL used {database_ms:.1f} CPU ms per request (machine-wide)")
     whole_ms = (
         server_ms + database_ms + (client_ms or 0.0)
         if server_ms is not None and database_ms is not None

@@ -1,7 +1,9 @@
 """The project's URLs plus the framework floor: ``bench/floor/``, the cheapest authenticated
 Django page (the whole middleware stack, a login check, a tiny template rendered with the
 request's context processors). The harness measures it next to the real pages and prints
-each page's ratio to it. Used through ``override_settings(ROOT_URLCONF="bench.urls")`` only.
+each page's ratio to it. Used through ``override_settings(ROOT_URLCONF="bench.urls")``, and by
+``bench/floor_wsgi.py`` for the load test's floor run (``bench/load.py --floor``): never by
+the product's own settings.
 """
 
 from __future__ import annotations

@@ -133,15 +133,36 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def prepare_threshold(value: str) -> int | None:
+    """``DATABASE_PREPARE_THRESHOLD``: how many runs on a connection before psycopg prepares
+    a statement, or ``None`` (``off``) for client-side binding without prepared statements."""
+    value = value.strip().lower()
+    if value in ("", "off", "none", "false", "no"):
+        return None
+    try:
+        threshold = int(value)
+    except ValueError:
+        threshold = 0
+    if threshold < 1:
+        raise ImproperlyConfigured(
+            f"DATABASE_PREPARE_THRESHOLD must be a whole number from 1, or off (got {value!r})."
+        )
+    return threshold
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding, and psycopg prepares a statement once it ran this many times on a
-    # connection (persistent: CONN_MAX_AGE): PostgreSQL then skips parsing and planning it
-    # again, about a third of its CPU time on the staff pages (docs/performance.md). "off"
-    # turns it off, for a pooler in transaction mode that cannot keep prepared statements.
-    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-    if _prepare != "off":
+    # connection (kept CONN_MAX_AGE seconds): PostgreSQL parses it once, and plans it once when
+    # its generic plan is no costlier than the custom ones — about a third less of its CPU on
+    # the staff pages under load (docs/performance.md). "off" turns it off, for a pooler in
+    # transaction mode that cannot keep prepared statements. 0 ("prepare at once") is refused:
+    # multi-statement migrations cannot be prepared.
+    _prepare = prepare_threshold(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5"))
+    if _prepare is not None:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=int(_prepare)
+            server_side_binding=True, prepare_threshold=_prepare
         )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests (runserver threads, the browser tests) share one file: wait on locks.

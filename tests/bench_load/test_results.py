@@ -145,7 +145,7 @@ def test_cpu_figures_per_request_with_postgresql(monkeypatch):
     assert figures["server_cpu_ms_per_request"] == 26.0
     assert figures["client_cpu_ms_per_request"] == 1.3
     assert figures["database_cpu_ms_per_request"] == 9.7
-    assert "PostgreSQL used 9.7 CPU ms per request" in figures["summary"]
+    assert "PostgreSQL used 9.7 CPU ms per request (machine-wide)" in figures["summary"]
     # 26 + 9.7 + 1.3 = 37 CPU ms a request: two CPUs serve at most 2,000 / 37 ≈ 54 a second.
     assert figures["machine_bound_rps"] == pytest.approx(54.1, abs=0.05)
     without = load.cpu_figures(52.0, 2.6, 2000, 60.0)

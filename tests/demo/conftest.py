@@ -31,9 +31,12 @@ def noon_today() -> datetime.datetime:
 def demo_output(django_db_setup, django_db_blocker) -> tuple[str, float]:
     """The output of ``parcours demo --force`` and its duration in seconds.
 
-    The build and every test of the package run from noon of today, the clock ticking: a
-    run crossing midnight would otherwise build the demo on one day and check its "today"
-    (company days, past sessions, a rebuild's fingerprint) against the next.
+    The build and every test of the package that uses it run from noon of today, the clock
+    ticking: a run crossing midnight would otherwise build the demo on one day and check its
+    "today" (company days, past sessions, a rebuild's fingerprint) against the next. The
+    price: these tests no longer run in the evening, where a UTC-versus-local date mistake
+    would show (other packages' tests still do); and the database's own clock does not move
+    (the application reads none).
     """
     with (
         time_machine.travel(noon_today(), tick=True),

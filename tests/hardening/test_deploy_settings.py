@@ -20,7 +20,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "PARCOURS_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "PARCOURS_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="parcours.settings",
@@ -137,3 +137,49 @@ def test_a_signature_made_with_the_previous_key_still_verifies(settings) -> None
         pass
     else:  # pragma: no cover
         raise AssertionError("a value signed with a retired key must not verify")
+
+
+PRINT_DATABASE_OPTIONS = """
+import django, json
+django.setup()
+from django.conf import settings as s
+options = s.DATABASES["default"].get("OPTIONS", {})
+print(json.dumps({k: options.get(k) for k in ("server_side_binding", "prepare_threshold")}))
+"""
+POSTGRES_URL = "postgres://parcours@127.0.0.1:5432/parcours"
+
+
+def database_options(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
+    return run(["-c", PRINT_DATABASE_OPTIONS], production_env(tmp_path, **extra))
+
+
+def test_postgresql_prepares_statements_run_five_times_by_default(tmp_path) -> None:
+    result = database_options(tmp_path, DATABASE_URL=POSTGRES_URL)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    result = database_options(tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD="20")
+    assert json.loads(result.stdout.splitlines()[-1])["prepare_threshold"] == 20
+
+
+def test_prepared_statements_can_be_turned_off_and_sqlite_has_none(tmp_path) -> None:
+    none = {"server_side_binding": None, "prepare_threshold": None}
+    for value in ("off", "OFF", " none ", ""):
+        result = database_options(
+            tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD=value
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.splitlines()[-1]) == none, value
+    result = database_options(tmp_path)  # SQLite
+    assert json.loads(result.stdout.splitlines()[-1]) == none
+
+
+def test_a_bad_prepare_threshold_refuses_to_load(tmp_path) -> None:
+    for value in ("0", "-3", "cinq"):
+        result = database_options(
+            tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD=value
+        )
+        assert result.returncode != 0, value
+        assert "DATABASE_PREPARE_THRESHOLD must be a whole number from 1, or off" in result.stderr
