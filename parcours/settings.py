@@ -139,7 +139,7 @@ def prepare_threshold(value: str) -> int | None:
     """``DATABASE_PREPARE_THRESHOLD``: how many runs on a connection before psycopg prepares
     a statement, or ``None`` (``off``) for client-side binding without prepared statements."""
     value = value.strip().lower()
-    if value in ("", "off", "none", "false", "no"):
+    if value in ("off", "none", "false", "no"):
         return None
     try:
         threshold = int(value)
@@ -159,7 +159,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the staff pages under load (docs/performance.md). "off" turns it off, for a pooler in
     # transaction mode that cannot keep prepared statements. 0 ("prepare at once") is refused:
     # multi-statement migrations cannot be prepared.
-    _prepare = prepare_threshold(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5"))
+    # Empty is unset, as for every variable here (env_bool): the default.
+    _prepare = prepare_threshold(os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip() or "5")
     if _prepare is not None:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=_prepare

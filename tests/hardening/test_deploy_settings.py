@@ -162,11 +162,14 @@ def test_postgresql_prepares_statements_run_five_times_by_default(tmp_path) -> N
     }
     result = database_options(tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD="20")
     assert json.loads(result.stdout.splitlines()[-1])["prepare_threshold"] == 20
+    # Empty is unset (as for every variable of the settings): the default, not off.
+    result = database_options(tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD=" ")
+    assert json.loads(result.stdout.splitlines()[-1])["prepare_threshold"] == 5
 
 
 def test_prepared_statements_can_be_turned_off_and_sqlite_has_none(tmp_path) -> None:
     none = {"server_side_binding": None, "prepare_threshold": None}
-    for value in ("off", "OFF", " none ", ""):
+    for value in ("off", "OFF", " none "):
         result = database_options(
             tmp_path, DATABASE_URL=POSTGRES_URL, DATABASE_PREPARE_THRESHOLD=value
         )
